@@ -1,0 +1,19 @@
+"""The Celery app and the beat schedule of the periodic lifecycle jobs (SPEC §10)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings.dev")
+
+app = Celery("helpdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def setup_periodic_tasks(sender, **kwargs):
+    from django.conf import settings
+
+    every = settings.LIFECYCLE_JOB_INTERVAL_SECONDS
+    sender.add_periodic_task(every, "tickets.tasks.run_lifecycle_jobs_task", name="lifecycle jobs")

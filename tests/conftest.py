@@ -1,0 +1,55 @@
+"""Shared fixtures: named personas and API clients.
+
+- alice: admin; bob: staff with view_all; carol: restricted staff (no view_all) in team Blue;
+- dave: customer (the requester); erin: another customer (outsider).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.actions import update_user
+from accounts.models import Role
+from tests.factories import CategoryFactory, TeamFactory, make_ticket, make_user
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def people(db):
+    blue = TeamFactory(name="Blue")
+    red = TeamFactory(name="Red")
+    alice = make_user(Role.ADMIN, email="alice@example.com", name="Alice Admin")
+    bob = make_user(Role.STAFF, email="bob@example.com", name="Bob Agent", teams=[red])
+    carol = make_user(Role.STAFF, email="carol@example.com", name="Carol Restricted", teams=[blue])
+    update_user(user=carol, view_all=False)
+    dave = make_user(Role.CUSTOMER, email="dave@example.com", name="Dave Customer")
+    erin = make_user(Role.CUSTOMER, email="erin@example.com", name="Erin Outsider")
+    category = CategoryFactory(name="Hardware")
+    return SimpleNamespace(
+        alice=alice, bob=bob, carol=carol, dave=dave, erin=erin, blue=blue, red=red, category=category
+    )
+
+
+@pytest.fixture
+def ticket(people):
+    """A new ticket raised by dave in Hardware, not assigned."""
+    return make_ticket(people.dave, people.category)
+
+
+def api_client(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    return api_client

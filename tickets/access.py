@@ -1,0 +1,46 @@
+"""Who sees which ticket: the one visibility rule of SPEC §1, used by every page and API."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import HIDDEN_KINDS, Ticket
+
+
+def visible_tickets(user, qs: QuerySet | None = None) -> QuerySet:
+    """The tickets `user` may see.
+
+    Staff with `tickets.view_all` see every ticket; other staff those assigned to them or a
+    team of theirs, or in their scope (categories and teams). Customers see the tickets they
+    requested or take part in, except spam and deleted ones. Anonymous users see none.
+    """
+    qs = Ticket.objects.all() if qs is None else qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_agent:
+        if user.has_perm("tickets.view_all"):
+            return qs
+        team_ids = list(user.teams.values_list("pk", flat=True))
+        scope_teams = list(user.scope_teams.values_list("pk", flat=True))
+        scope_categories = list(user.scope_categories.values_list("pk", flat=True))
+        return qs.filter(
+            Q(assignee=user) | Q(team_id__in=team_ids + scope_teams) | Q(category_id__in=scope_categories)
+        )
+    parties = Q(requester=user) | Q(
+        pk__in=Ticket.participants.through.objects.filter(user_id=user.pk).values("ticket_id")
+    )
+    return qs.filter(parties).exclude(status__kind__in=HIDDEN_KINDS)
+
+
+def can_see(user, ticket: Ticket) -> bool:
+    return visible_tickets(user, Ticket.objects.filter(pk=ticket.pk)).exists()
+
+
+def access_ticket_by_id(user, ticket_id, qs: QuerySet | None = None) -> Ticket:
+    """Fetch a ticket the user may see, or raise Http404 (never 403: numbers leak nothing)."""
+    try:
+        pk = int(ticket_id)
+        if not 0 < pk < 2**63:
+            raise ValueError(pk)
+        return visible_tickets(user, qs).get(pk=pk)
+    except (Ticket.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such ticket.")

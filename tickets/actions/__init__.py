@@ -1,0 +1,48 @@
+"""The only write path for tickets: one function per domain action (STYLE.md rule 2).
+
+Each takes keyword arguments with an explicit `actor`, runs in one transaction, locks the
+ticket row, checks the rules of `tickets.lifecycle`, writes, records a `TicketEvent`, and
+queues notifications with `transaction.on_commit`.
+"""
+
+from .assignment import UNSET, assign_ticket, assign_to_me
+from .conversation import add_message, add_system_message, delete_message, edit_message
+from .create import create_ticket, update_ticket_fields
+from .customer import add_favorite, answer_survey, remove_favorite
+from .status import (
+    close_ticket,
+    delete_ticket,
+    fire_scheduled_closure,
+    mark_spam,
+    request_closure,
+    resolve_ticket,
+    restore_ticket,
+    schedule_closure,
+    schedule_deletion,
+    transition_ticket,
+)
+
+__all__ = [
+    "UNSET",
+    "add_favorite",
+    "add_message",
+    "add_system_message",
+    "answer_survey",
+    "assign_ticket",
+    "assign_to_me",
+    "close_ticket",
+    "create_ticket",
+    "delete_message",
+    "delete_ticket",
+    "edit_message",
+    "fire_scheduled_closure",
+    "mark_spam",
+    "remove_favorite",
+    "request_closure",
+    "resolve_ticket",
+    "restore_ticket",
+    "schedule_closure",
+    "schedule_deletion",
+    "transition_ticket",
+    "update_ticket_fields",
+]

@@ -1,0 +1,131 @@
+"""The conversation: replies, internal notes, their edits and soft deletions (SPEC §4)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import ActionRefused
+from ..lifecycle import (
+    check_customer_reply,
+    check_edit_message,
+    check_transition,
+    customer_reply_target,
+    require_agent,
+    staff_reply_target,
+)
+from ..markup import render_markdown
+from ..models import HelpdeskSettings, Message, Status, StatusKind, Ticket
+from ._common import apply_status, lock_ticket, notify, record, touch
+from .create import MAX_BODY, check_text
+
+
+@transaction.atomic
+def add_message(
+    *,
+    ticket: Ticket,
+    actor,
+    body: str,
+    internal: bool = False,
+    status: Status | None = None,
+) -> Message:
+    """Post a reply or an internal note; a reply may move the status (SPEC §3).
+
+    Staff may post on every status and may set a status in the same action; otherwise the
+    workflow's staff-reply default applies. A customer's reply is refused on a closed ticket
+    (or one resolved past its window) and moves the status only by "customer reply moves to".
+    """
+    body = check_text("body", body, MAX_BODY)
+    desk = HelpdeskSettings.load()
+    ticket = lock_ticket(ticket)
+    now = timezone.now()
+    if (internal or status is not None) and not actor.is_agent:
+        raise ActionRefused("Only staff can post internal notes or set a status.", "forbidden")
+    if not actor.is_agent:
+        check_customer_reply(ticket, desk, now)
+    message = Message.objects.create(
+        ticket=ticket,
+        author=actor,
+        body=body,
+        body_html=render_markdown(body),
+        internal=internal,
+        created_at=now,
+    )
+    record(ticket, actor, "note" if internal else "reply", None, {"message": message.pk}, at=now)
+    fields = set()
+    if actor.is_agent:
+        if not internal and ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.add("first_response_at")
+        target = status if status is not None else (None if internal else staff_reply_target(ticket, desk))
+        if target is not None and target.pk != ticket.status_id:
+            check_transition(ticket, target, actor)
+            apply_status(ticket, target, actor, now, fields=fields)
+            fields = set()
+    else:
+        ticket.last_customer_post_at = now
+        fields.add("last_customer_post_at")
+        target = customer_reply_target(ticket)
+        if target is not None:
+            reopening = ticket.status.kind == StatusKind.RESOLVED
+            apply_status(ticket, target, actor, now, fields=fields, event_extra={"by_reply": True})
+            fields = set()
+            if reopening and ticket.assignee_id:
+                notify("reopened", ticket)
+    touch(ticket, now, fields)
+    if not internal:
+        notify("reply", ticket, message_id=message.pk)
+    return message
+
+
+def _lock_message(message: Message) -> Message:
+    lock_ticket(message.ticket_id)
+    return Message.objects.select_related("ticket__status").get(pk=message.pk)
+
+
+@transaction.atomic
+def edit_message(*, message: Message, actor, body: str) -> Message:
+    body = check_text("body", body, MAX_BODY)
+    message = _lock_message(message)
+    now = timezone.now()
+    if message.is_system:
+        raise ActionRefused("System messages cannot be changed.")
+    check_edit_message(message, actor, HelpdeskSettings.load(), now)
+    before = message.body
+    message.body, message.body_html, message.edited_at = body, render_markdown(body), now
+    message.save(update_fields=["body", "body_html", "edited_at"])
+    record(
+        message.ticket,
+        actor,
+        "message_edited",
+        {"message": message.pk, "body": before},
+        {"message": message.pk, "body": body},
+        at=now,
+    )
+    return message
+
+
+@transaction.atomic
+def delete_message(*, message: Message, actor) -> Message:
+    """Soft-delete: staff see a placeholder, customers nothing; the text stays in history."""
+    message = _lock_message(message)
+    now = timezone.now()
+    if message.is_system:
+        raise ActionRefused("System messages cannot be deleted.")
+    check_edit_message(message, actor, HelpdeskSettings.load(), now)
+    if message.deleted:
+        raise ActionRefused("This reply is already deleted.")
+    message.deleted = True
+    message.save(update_fields=["deleted"])
+    record(
+        message.ticket, actor, "message_deleted", {"message": message.pk, "body": message.body}, None, at=now
+    )
+    return message
+
+
+def add_system_message(ticket: Ticket, body: str, now) -> Message:
+    """A message with no author, shown to everyone (e.g. "closed as scheduled")."""
+    return Message.objects.create(
+        ticket=ticket, author=None, body=body, body_html=render_markdown(body), created_at=now
+    )
+
+
+__all__ = ["add_message", "edit_message", "delete_message", "add_system_message", "require_agent"]

@@ -1,0 +1,142 @@
+"""Creating tickets and changing their fields (SPEC §2)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actions import get_or_create_customer
+
+from ..errors import ActionRefused
+from ..lifecycle import initial_status, require_agent
+from ..markup import render_markdown
+from ..models import Category, HelpdeskSettings, Item, Priority, Tag, Ticket, TicketType
+from ._common import lock_ticket, notify, record, touch
+
+MAX_BODY = 100_000
+
+
+def check_text(field: str, value: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ActionRefused("This field may not be blank.", "invalid", field)
+    if len(value) > max_length:
+        raise ActionRefused(f"Ensure this field has no more than {max_length} characters.", "invalid", field)
+    return value
+
+
+def check_cti(category: Category | None, type: TicketType | None, item: Item | None):
+    """Validate the Category → Type → Item cascade: children must belong to their parent,
+    and a level is required when its parent has active children."""
+    if category is None or not category.active:
+        raise ActionRefused("Choose a category.", "invalid", "category")
+    if type is not None and (type.category_id != category.pk or not type.active):
+        raise ActionRefused("This type does not belong to the chosen category.", "invalid", "type")
+    if type is None and category.types.filter(active=True).exists():
+        raise ActionRefused("Choose a type for this category.", "invalid", "type")
+    if item is not None and (type is None or item.type_id != type.pk or not item.active):
+        raise ActionRefused("This item does not belong to the chosen type.", "invalid", "item")
+    if item is None and type is not None and type.items.filter(active=True).exists():
+        raise ActionRefused("Choose an item for this type.", "invalid", "item")
+
+
+def tag_objects(names) -> list[Tag]:
+    clean = sorted({n.strip().lower()[:50] for n in names or () if n and n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}
+    return [existing.get(n) or Tag.objects.get_or_create(name=n)[0] for n in clean]
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    actor,
+    subject: str,
+    description: str,
+    category: Category | None,
+    type: TicketType | None = None,
+    item: Item | None = None,
+    priority: Priority | None = None,
+    requester_email: str | None = None,
+    requester=None,
+    tags=(),
+) -> Ticket:
+    """Open a ticket: for oneself, or (staff) on behalf of a customer found or created by email."""
+    desk = HelpdeskSettings.load()
+    subject = check_text("subject", subject, 255)
+    description = check_text("description", description, MAX_BODY)
+    check_cti(category, type, item)
+    if requester_email or requester is not None:
+        require_agent(actor, "Creating a ticket for someone else")
+        requester = requester or get_or_create_customer(email=requester_email)
+    else:
+        requester = actor
+    if priority is not None and not actor.is_agent and not desk.customer_sets_priority:
+        raise ActionRefused("Customers may not set the priority.", "invalid", "priority")
+    if priority is None:
+        priority = (
+            Priority.objects.filter(is_default=True).first() or Priority.objects.order_by("rank").first()
+        )
+    if actor.is_customer and tags:
+        raise ActionRefused("Customers may not set tags.", "invalid", "tags")
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        subject=subject,
+        description=description,
+        description_html=render_markdown(description),
+        requester=requester,
+        category=category,
+        type=type,
+        item=item,
+        priority=priority,
+        status=initial_status(),
+        team=category.default_team,
+        created_at=now,
+        updated_at=now,
+        last_customer_post_at=None if actor.is_agent else now,
+    )
+    if tags:
+        ticket.tags.set(tag_objects(tags))
+    record(ticket, actor, "created", None, {"subject": subject, "status": ticket.status.name}, at=now)
+    notify("created", ticket)
+    return ticket
+
+
+FIELD_NAMES = ("subject", "priority", "category", "type", "item")
+
+
+def _ref(value):
+    if hasattr(value, "pk"):
+        return {"id": value.pk, "name": getattr(value, "name", str(value))}
+    return value
+
+
+@transaction.atomic
+def update_ticket_fields(*, ticket: Ticket, actor, tags=None, **changes) -> Ticket:
+    """Change subject, priority, CTI and tags (staff); each change goes into the history."""
+    require_agent(actor, "Editing ticket fields")
+    ticket = lock_ticket(ticket)
+    now = timezone.now()
+    if "subject" in changes:
+        changes["subject"] = check_text("subject", changes["subject"], 255)
+    if {"category", "type", "item"} & changes.keys():
+        cat = changes.get("category", ticket.category)
+        typ = changes.get("type", ticket.type if "category" not in changes else None)
+        itm = changes.get("item", ticket.item if not {"category", "type"} & changes.keys() else None)
+        check_cti(cat, typ, itm)
+        changes.update(category=cat, type=typ, item=itm)
+    if "priority" in changes and changes["priority"] is None:
+        raise ActionRefused("Choose a priority.", "invalid", "priority")
+    changed = []
+    for name in FIELD_NAMES:
+        if name in changes and getattr(ticket, name) != changes[name]:
+            record(ticket, actor, name, _ref(getattr(ticket, name)), _ref(changes[name]), at=now)
+            setattr(ticket, name, changes[name])
+            changed.append(name)
+    if tags is not None:
+        new = tag_objects(tags)
+        old = sorted(t.name for t in ticket.tags.all())
+        if old != [t.name for t in new]:
+            ticket.tags.set(new)
+            record(ticket, actor, "tags", old, [t.name for t in new], at=now)
+            changed.append("tags")
+    if changed:
+        touch(ticket, now, [f for f in changed if f != "tags"])
+    return ticket

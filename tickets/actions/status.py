@@ -1,0 +1,163 @@
+"""Status actions: transition, resolve, closures, spam, deletion and restore (SPEC §3)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import ActionRefused
+from ..lifecycle import (
+    check_close_now,
+    check_hide,
+    check_request_closure,
+    check_restore,
+    check_schedule_closure,
+    check_schedule_deletion,
+    check_transition,
+    status_of_kind,
+)
+from ..models import Status, StatusKind, Ticket
+from ._common import apply_status, lock_ticket, record, touch
+from .conversation import add_system_message
+
+
+@transaction.atomic
+def transition_ticket(
+    *, ticket: Ticket, actor, status: Status, resolution_notes: str | None = None
+) -> Ticket:
+    """Move a ticket to any active status (staff); resolving may carry resolution notes."""
+    ticket = lock_ticket(ticket)
+    check_transition(ticket, status, actor)
+    now = timezone.now()
+    fields = set()
+    if resolution_notes is not None and status.kind == StatusKind.RESOLVED:
+        if resolution_notes.strip() != ticket.resolution_notes:
+            record(
+                ticket, actor, "resolution_notes", ticket.resolution_notes, resolution_notes.strip(), at=now
+            )
+        ticket.resolution_notes = resolution_notes.strip()
+        fields.add("resolution_notes")
+    if status.pk == ticket.status_id:
+        touch(ticket, now, fields)
+        return ticket
+    apply_status(ticket, status, actor, now, fields=fields)
+    if status.kind == StatusKind.CLOSURE_SCHEDULED:  # pragma: no cover - refused by check
+        raise AssertionError
+    return ticket
+
+
+def resolve_ticket(*, ticket: Ticket, actor, resolution_notes: str | None = None) -> Ticket:
+    return transition_ticket(
+        ticket=ticket,
+        actor=actor,
+        status=status_of_kind(StatusKind.RESOLVED),
+        resolution_notes=resolution_notes,
+    )
+
+
+@transaction.atomic
+def request_closure(*, ticket: Ticket, actor) -> Ticket:
+    """The customer asks to close: pending closure, and the survey at once."""
+    ticket = lock_ticket(ticket)
+    check_request_closure(ticket, actor)
+    apply_status(ticket, status_of_kind(StatusKind.PENDING_CLOSURE), actor, timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def schedule_closure(*, ticket: Ticket, actor, at: datetime) -> Ticket:
+    """Close automatically at `at`; a task is queued for that moment, the sweep backs it up."""
+    ticket = lock_ticket(ticket)
+    now = timezone.now()
+    check_schedule_closure(ticket, actor, at, now)
+    apply_status(
+        ticket, status_of_kind(StatusKind.CLOSURE_SCHEDULED), actor, now, event_extra={"at": at.isoformat()}
+    )
+    ticket.closure_scheduled_at = at
+    ticket.save(update_fields=["closure_scheduled_at"])
+    from ..tasks import close_scheduled_ticket_task
+
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: close_scheduled_ticket_task.apply_async((ticket_id,), eta=at))
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(*, ticket: Ticket, actor, reason: str = "") -> Ticket:
+    """Close now: staff on any status, the customer early on a scheduled closure."""
+    ticket = lock_ticket(ticket)
+    check_close_now(ticket, actor)
+    fields = set()
+    if reason:
+        ticket.close_reason = reason[:255]
+        fields.add("close_reason")
+    apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, timezone.now(), fields=fields)
+    return ticket
+
+
+@transaction.atomic
+def fire_scheduled_closure(*, ticket_id: int, now: datetime | None = None) -> bool:
+    """Close a ticket whose scheduled time has come; idempotent, so task and sweep may race."""
+    now = now or timezone.now()
+    ticket = lock_ticket(ticket_id)
+    due = ticket.closure_scheduled_at
+    if ticket.status.kind != StatusKind.CLOSURE_SCHEDULED or due is None or due > now:
+        return False
+    apply_status(ticket, status_of_kind(StatusKind.CLOSED), None, now)
+    add_system_message(ticket, "This ticket was closed as scheduled.", now)
+    return True
+
+
+def _hide(ticket: Ticket, actor, kind: str) -> Ticket:
+    ticket = lock_ticket(ticket)
+    check_hide(ticket, actor, kind)
+    apply_status(ticket, status_of_kind(kind), actor, timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def mark_spam(*, ticket: Ticket, actor) -> Ticket:
+    return _hide(ticket, actor, StatusKind.SPAM)
+
+
+@transaction.atomic
+def delete_ticket(*, ticket: Ticket, actor) -> Ticket:
+    return _hide(ticket, actor, StatusKind.DELETED)
+
+
+@transaction.atomic
+def schedule_deletion(*, ticket: Ticket, actor, at: datetime) -> Ticket:
+    """Close the ticket now (unless closed) and purge it at `at`."""
+    ticket = lock_ticket(ticket)
+    now = timezone.now()
+    check_schedule_deletion(ticket, actor, at, now)
+    if ticket.status.kind != StatusKind.CLOSED:
+        ticket.previous_status = ticket.status
+        apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, now, fields={"previous_status"})
+    elif ticket.previous_status_id is None:
+        ticket.previous_status = ticket.status
+    before = ticket.purge_at
+    ticket.purge_at = at
+    ticket.save(update_fields=["purge_at", "previous_status"])
+    record(ticket, actor, "deletion_scheduled", before and before.isoformat(), at.isoformat(), at=now)
+    return ticket
+
+
+@transaction.atomic
+def restore_ticket(*, ticket: Ticket, actor) -> Ticket:
+    """Back from spam, deleted or a scheduled deletion to the status it had."""
+    ticket = lock_ticket(ticket)
+    check_restore(ticket, actor)
+    now = timezone.now()
+    target = ticket.previous_status
+    if target is None or not target.active:
+        target = status_of_kind(StatusKind.OPEN) if target is None else target
+        if not target.active:
+            raise ActionRefused(f"The status {target.name} it had is no longer active.")
+    if ticket.status.kind in (StatusKind.SPAM, StatusKind.DELETED) or target.pk != ticket.status_id:
+        apply_status(ticket, target, actor, now)
+    ticket.purge_at = None
+    ticket.previous_status = None
+    ticket.save(update_fields=["purge_at", "previous_status"])
+    record(ticket, actor, "restored", None, {"status": target.name}, at=now)
+    return ticket

@@ -1,0 +1,348 @@
+"""Tickets, their catalogue and conversation: data, and pure checks on it.
+
+Nothing here saves or sends; the write path is `tickets.actions`.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class StatusKind(models.TextChoices):
+    """The behaviour of a status, whatever an admin calls it (SPEC §3)."""
+
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    RESOLVED = "resolved", "Resolved"
+    PENDING_CLOSURE = "pending_closure", "Pending closure"
+    CLOSURE_SCHEDULED = "closure_scheduled", "Closure scheduled"
+    CLOSED = "closed", "Closed"
+    SPAM = "spam", "Spam"
+    DELETED = "deleted", "Deleted"
+
+
+# Entering one of these creates the satisfaction survey; leaving them all drops an
+# unanswered one.
+SURVEY_KINDS = frozenset(
+    {StatusKind.RESOLVED, StatusKind.CLOSED, StatusKind.PENDING_CLOSURE, StatusKind.CLOSURE_SCHEDULED}
+)
+# Entering one of these empties every customer's favourites of the ticket.
+UNFAVOURITE_KINDS = frozenset({StatusKind.RESOLVED, StatusKind.CLOSED})
+# Hidden from queues, search and notifications; purged after their retention.
+HIDDEN_KINDS = frozenset({StatusKind.SPAM, StatusKind.DELETED})
+# Working states: a customer may reply and a reply may move the ticket.
+WORKING_KINDS = frozenset({StatusKind.NEW, StatusKind.OPEN, StatusKind.PENDING})
+# A customer may not request closure from these.
+NO_CLOSURE_REQUEST_KINDS = frozenset(
+    {StatusKind.CLOSED, StatusKind.PENDING_CLOSURE, StatusKind.CLOSURE_SCHEDULED} | HIDDEN_KINDS
+)
+
+
+class Status(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=StatusKind.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    color = models.CharField(max_length=7, default="#6c757d", help_text="Badge colour, #rrggbb.")
+    active = models.BooleanField(default=True)
+    customer_reply_moves_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where a customer's reply moves a ticket in this status (empty: it stays).",
+    )
+    is_initial = models.BooleanField(
+        default=False, help_text="New tickets start here (one status of kind 'new')."
+    )
+    is_draft = models.BooleanField(
+        default=False, help_text="Tickets here are neither notified nor queued until activated."
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "statuses"
+
+    def __str__(self):
+        return self.name
+
+
+class Priority(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+    rank = models.PositiveSmallIntegerField(unique=True, help_text="Higher is more urgent.")
+    color = models.CharField(max_length=7, default="#6c757d")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = "priorities"
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="New tickets in this category are assigned to this team.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class TicketType(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="types")
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="uniq_type_name")]
+        verbose_name = "type"
+
+    def __str__(self):
+        return f"{self.category} › {self.name}"
+
+
+class Item(models.Model):
+    type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["type", "name"], name="uniq_item_name")]
+
+    def __str__(self):
+        return f"{self.type} › {self.name}"
+
+
+class HelpdeskSettings(models.Model):
+    """The one settings record of SPEC §9 (always pk=1)."""
+
+    reopen_window_days = models.PositiveIntegerField(default=7)
+    edit_window_minutes = models.PositiveIntegerField(default=15)
+    max_attachment_mb = models.PositiveIntegerField(default=25)
+    guest_submission_enabled = models.BooleanField(default=True)
+    spam_retention_days = models.PositiveIntegerField(default=30)
+    deleted_retention_days = models.PositiveIntegerField(default=30)
+    customer_sets_priority = models.BooleanField(default=False)
+    staff_reply_status = models.ForeignKey(
+        Status,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Status a staff reply sets by default (Deskpro's 'Awaiting user'); "
+        "applies to tickets in a working status.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "settings"
+
+    def __str__(self):
+        return "Help desk settings"
+
+    @classmethod
+    def load(cls) -> "HelpdeskSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    @property
+    def reopen_window(self) -> timedelta:
+        return timedelta(days=self.reopen_window_days)
+
+    @property
+    def edit_window(self) -> timedelta:
+        return timedelta(minutes=self.edit_window_minutes)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=255)
+    description = models.TextField()
+    description_html = models.TextField(blank=True, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="participating_tickets"
+    )
+    category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL, related_name="+")
+    type = models.ForeignKey(TicketType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="+")
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+")
+    # Where restore goes back to after spam, deletion or a scheduled deletion.
+    previous_status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    resolution_notes = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=255, blank=True)
+    reopened = models.BooleanField(default=False)
+    closure_scheduled_at = models.DateTimeField(null=True, blank=True)
+    purge_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_customer_post_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        permissions = [("view_all", "Can see every ticket")]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_updated"),
+            models.Index(fields=["assignee", "-updated_at"], name="ticket_assignee_updated"),
+            models.Index(fields=["team", "-updated_at"], name="ticket_team_updated"),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_updated"),
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_resolved_due",
+                condition=Q(resolved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["closure_scheduled_at"],
+                name="ticket_closure_due",
+                condition=Q(closure_scheduled_at__isnull=False),
+            ),
+            models.Index(fields=["purge_at"], name="ticket_purge_due", condition=Q(purge_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def number(self) -> int:
+        """The ticket number shown as #1234: the sequential primary key."""
+        return self.pk
+
+    @property
+    def kind(self) -> str:
+        return self.status.kind
+
+    def reopen_window_ends(self, desk: HelpdeskSettings):
+        if self.status.kind != StatusKind.RESOLVED or self.resolved_at is None:
+            return None
+        return self.resolved_at + desk.reopen_window
+
+    def is_party(self, user) -> bool:
+        """Requester or participant: the customers who see this ticket."""
+        if not user.is_authenticated:
+            return False
+        return self.requester_id == user.pk or self.participants.filter(pk=user.pk).exists()
+
+
+class Message(models.Model):
+    """A public reply, an internal note, or a system message (no author)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField(blank=True, editable=False)
+    internal = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self):
+        return f"Message {self.pk} on #{self.ticket_id}"
+
+    @property
+    def is_system(self) -> bool:
+        return self.author_id is None
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's history: who changed what, from what, to what."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="event_ticket_at")]
+
+    def __str__(self):
+        return f"{self.action} on #{self.ticket_id}"
+
+
+class Survey(models.Model):
+    """The satisfaction survey; at most one unanswered per ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys")
+    created_at = models.DateTimeField(default=timezone.now)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(answered_at__isnull=True), name="one_open_survey"
+            )
+        ]
+
+    def __str__(self):
+        return f"Survey for #{self.ticket_id}"
+
+
+class Favorite(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_favorite")]
