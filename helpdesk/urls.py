@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("tickets.api.urls")),
+    path("api/v1/", include("attachments.api_urls")),
+    path("api/v1/", include("links.api_urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
 ]
