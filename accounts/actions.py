@@ -82,3 +82,11 @@ def save_team(*, team: Team | None = None, name: str, members=None) -> Team:
     if members is not None:
         team.members.set(members)
     return team
+
+
+def issue_api_token(*, user: User):
+    """The user's API token, created on first request (DRF authtoken: one per user)."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return token

@@ -18,7 +18,8 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         "tickets.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=random_path, max_length=255)
+    # Indexed: the orphan sweep asks which stored names still have a row.
+    file = models.FileField(upload_to=random_path, max_length=255, db_index=True)
     filename = models.CharField(max_length=255, help_text="The original name, sanitised.")
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)

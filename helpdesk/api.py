@@ -14,6 +14,7 @@ CODES = {
     "invalid": status.HTTP_400_BAD_REQUEST,
     "not_found": status.HTTP_404_NOT_FOUND,
     "gone": status.HTTP_410_GONE,
+    "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 
 

@@ -15,5 +15,13 @@ app.autodiscover_tasks()
 def setup_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
+    # add_periodic_task needs a signature: a bare task name fails when the app finalizes.
     every = settings.LIFECYCLE_JOB_INTERVAL_SECONDS
-    sender.add_periodic_task(every, "tickets.tasks.run_lifecycle_jobs_task", name="lifecycle jobs")
+    sender.add_periodic_task(
+        every, sender.signature("tickets.tasks.run_lifecycle_jobs_task"), name="lifecycle jobs"
+    )
+    sender.add_periodic_task(
+        settings.SLA_SWEEP_INTERVAL_SECONDS,
+        sender.signature("tickets.tasks.flag_overdue_task"),
+        name="sla overdue sweep",
+    )

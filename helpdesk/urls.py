@@ -12,4 +12,6 @@ urlpatterns = [
     path("api/v1/", include("links.api_urls")),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
+    path("", include("links.urls")),
+    path("", include("attachments.urls")),
 ]

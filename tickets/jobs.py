@@ -1,84 +1,109 @@
 """The periodic lifecycle jobs of SPEC §10: set-based, batched, idempotent, overlap-safe.
 
 Each batch claims its rows with `SELECT ... FOR UPDATE SKIP LOCKED`, so two runs at once
-split the work instead of doing it twice, and a customer reply that holds a ticket's lock
-is never overwritten: the UPDATE re-checks the condition on the locked rows.
+split the work instead of doing it twice, and a ticket an action holds locked (a customer
+reply at the window's edge) is skipped, never overwritten: the next run re-decides on what
+that action left. Claims filter on the ticket's own columns only, never through a join, so
+PostgreSQL's re-check of a row changed meanwhile sees its new values.
 """
 
+import json
+import logging
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from attachments.actions import remove_orphan_files
+
 from .actions import fire_scheduled_closure
-from .lifecycle import status_of_kind
-from .models import (
-    Favorite,
-    HelpdeskSettings,
-    Message,
-    StatusKind,
-    Survey,
-    Ticket,
-    TicketEvent,
+from .models import Favorite, HelpdeskSettings, Status, StatusKind, Survey, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+BATCH = 10_000  # tickets closed per transaction: big enough to be fast, small enough to lock briefly
+PURGE_BATCH = 2_000
+
+
+def _sql_names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "ticket": quote(Ticket._meta.db_table),
+        "status": quote(Status._meta.db_table),
+        "event": quote(TicketEvent._meta.db_table),
+        "survey": quote(Survey._meta.db_table),
+        "favorite": quote(Favorite._meta.db_table),
+    }
+
+
+# One statement per batch: claim, close, write the history rows, create the missing
+# surveys and empty the favourites. Every CTE runs even though only `closed` is read, and
+# all of them act on exactly the rows the claim locked.
+AUTO_CLOSE_SQL = """
+WITH due AS (
+    SELECT id, status_id FROM {ticket}
+    WHERE status_id = ANY(%(resolved)s) AND resolved_at < %(cutoff)s
+    LIMIT %(batch)s
+    FOR UPDATE SKIP LOCKED
+), closed AS (
+    UPDATE {ticket} AS t
+    SET status_id = %(closed)s, closed_at = %(now)s, updated_at = %(now)s,
+        closure_scheduled_at = NULL, close_reason = ''
+    FROM due WHERE t.id = due.id
+    RETURNING t.id, due.status_id AS was
+), events AS (
+    INSERT INTO {event} (ticket_id, actor_id, action, before, after, at)
+    SELECT c.id, NULL, 'status', jsonb_build_object('id', s.id, 'name', s.name, 'kind', s.kind),
+           %(after)s::jsonb, %(now)s
+    FROM closed c JOIN {status} s ON s.id = c.was
+), surveys AS (
+    INSERT INTO {survey} (ticket_id, created_at, rating, comment, answered_at, answered_by_id)
+    SELECT c.id, %(now)s, NULL, '', NULL, NULL FROM closed c
+    WHERE NOT EXISTS (SELECT 1 FROM {survey} v WHERE v.ticket_id = c.id)
+), unfavoured AS (
+    DELETE FROM {favorite} f USING closed c WHERE f.ticket_id = c.id
 )
-
-BATCH = 5000
-
-
-@dataclass
-class JobResult:
-    name: str
-    done: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def _claim(qs, batch: int) -> list[int]:
-    return list(qs.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
+SELECT count(*) FROM closed
+"""
 
 
 def close_expired_resolved(
     now: datetime | None = None, batch: int = BATCH, progress: Callable | None = None
 ) -> int:
-    """Close resolved tickets whose reopen window has passed, with history and surveys."""
+    """Close resolved tickets whose reopen window has passed, with history, surveys, favourites.
+
+    The window is read now, so a window an admin lengthened keeps tickets open longer. A
+    ticket gets a survey only if it has none at all: one answered while resolved is enough.
+    """
     now = now or timezone.now()
     cutoff = now - HelpdeskSettings.load().reopen_window
-    closed = status_of_kind(StatusKind.CLOSED)
-    due = Ticket.objects.filter(status__kind=StatusKind.RESOLVED, resolved_at__lt=cutoff)
+    closed = Status.objects.filter(kind=StatusKind.CLOSED, active=True).order_by("order", "id").first()
+    if closed is None:
+        log.warning("auto-close skipped: the workflow has no active status of kind 'closed'")
+        return 0
+    params = {
+        # Inactive resolved statuses too: their tickets still have a window that ends.
+        "resolved": list(Status.objects.filter(kind=StatusKind.RESOLVED).values_list("pk", flat=True)),
+        "cutoff": cutoff,
+        "batch": batch,
+        "closed": closed.pk,
+        "now": now,
+        "after": json.dumps({"id": closed.pk, "name": closed.name, "kind": closed.kind, "auto": True}),
+    }
+    sql = AUTO_CLOSE_SQL.format(**_sql_names())
     total = 0
     while True:
-        with transaction.atomic():
-            rows = list(
-                due.select_for_update(skip_locked=True, of=("self",)).values_list(
-                    "pk", "status_id", "status__name"
-                )[:batch]
-            )
-            if not rows:
-                break
-            ids = [r[0] for r in rows]
-            Ticket.objects.filter(pk__in=ids).update(
-                status=closed, closed_at=now, updated_at=now, closure_scheduled_at=None
-            )
-            TicketEvent.objects.bulk_create(
-                TicketEvent(
-                    ticket_id=pk,
-                    actor=None,
-                    action="status",
-                    at=now,
-                    before={"id": sid, "name": sname, "kind": StatusKind.RESOLVED},
-                    after={"id": closed.pk, "name": closed.name, "kind": closed.kind, "auto": True},
-                )
-                for pk, sid, sname in rows
-            )
-            # Both kinds take a survey; only a ticket without one (answered or open) gets it.
-            have = set(Survey.objects.filter(ticket_id__in=ids).values_list("ticket_id", flat=True))
-            Survey.objects.bulk_create(Survey(ticket_id=pk, created_at=now) for pk in ids if pk not in have)
-            Favorite.objects.filter(ticket_id__in=ids).delete()
-        total += len(ids)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            done = cursor.fetchone()[0]
+        if not done:
+            return total
+        total += done
         if progress:
             progress(total)
-    return total
 
 
 def sweep_scheduled_closures(now: datetime | None = None, progress: Callable | None = None) -> int:
@@ -96,48 +121,92 @@ def sweep_scheduled_closures(now: datetime | None = None, progress: Callable | N
     return done
 
 
-def purge_due(now: datetime | None = None, batch: int = 1000, progress: Callable | None = None) -> int:
+def purge_due(now: datetime | None = None, batch: int = PURGE_BATCH, progress: Callable | None = None) -> int:
     """Delete for good the tickets whose purge time has come, with their files."""
     now = now or timezone.now()
     due = Ticket.objects.filter(purge_at__lte=now)
     total = 0
     while True:
         with transaction.atomic():
-            ids = _claim(due, batch)
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
             if not ids:
-                break
+                return total
             purge_tickets(ids)
         total += len(ids)
         if progress:
             progress(total)
-    return total
 
 
 def purge_tickets(ids: list[int]) -> None:
-    """Delete tickets and everything hanging off them; files go once the rows are gone.
-
-    Children first with plain DELETEs, so a batch costs a handful of statements whatever it
-    holds, instead of Django's collector loading every message into memory.
-    """
-    from attachments.models import Attachment
+    """Delete tickets and everything hanging off them; files go once the commit is done."""
     from attachments.storage import delete_files_on_commit
-    from links.models import TicketLink
 
-    attachments = Attachment.objects.filter(ticket_id__in=ids)
-    delete_files_on_commit(list(attachments.values_list("file", flat=True)))
-    db = Ticket.objects.db
-    attachments._raw_delete(db)
-    TicketLink.objects.filter(source_id__in=ids)._raw_delete(db)
-    TicketLink.objects.filter(target_id__in=ids)._raw_delete(db)
-    for model in (Message, TicketEvent, Survey, Favorite, Ticket.participants.through, Ticket.tags.through):
-        model.objects.filter(ticket_id__in=ids)._raw_delete(db)
-    Ticket.objects.filter(pk__in=ids)._raw_delete(db)
+    files: list[str] = []
+    _delete_cascade(Ticket, Ticket._base_manager.filter(pk__in=ids), files)
+    delete_files_on_commit(files)
+
+
+def _delete_cascade(model, rows, files: list[str], depth: int = 0) -> None:
+    """Delete `rows` with plain DELETEs, children first, following every relation to them.
+
+    Django's collector would load every message into memory; this costs a few statements
+    per batch whatever it holds, and follows relations other apps add to tickets later.
+    """
+    if depth > 6:
+        raise RuntimeError(f"Relations nest too deep to purge {model.__name__}.")
+    keys = rows.values("pk")
+    children = defaultdict(list)
+    for rel in model._meta.get_fields(include_hidden=True):
+        if (rel.one_to_many or rel.one_to_one) and rel.auto_created and not rel.concrete:
+            children[rel.related_model].append(rel)
+    for child, rels in children.items():
+        manager = child._base_manager
+        for rel in rels:
+            if rel.on_delete is models.SET_NULL:
+                manager.filter(**{f"{rel.field.name}__in": keys}).update(**{rel.field.name: None})
+        cascading = [rel for rel in rels if rel.on_delete is models.CASCADE]
+        if not cascading:
+            continue
+        match = Q()
+        for rel in cascading:
+            match |= Q(**{f"{rel.field.name}__in": keys})
+        doomed = manager.filter(match)
+        if len(cascading) > 1:
+            # A row pointing at two tickets (a link) can be reached by two purges at once
+            # from either end; locking in id order makes the second wait, not deadlock.
+            doomed = manager.filter(
+                pk__in=list(doomed.order_by("pk").select_for_update().values_list("pk", flat=True))
+            )
+        _delete_cascade(child, doomed, files, depth + 1)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            files.extend(rows.exclude(**{field.attname: ""}).values_list(field.attname, flat=True))
+    rows._raw_delete(rows.db)
+
+
+def flag_overdue(now: datetime | None = None, progress: Callable | None = None) -> int:
+    """Flag live tickets past their SLA due time; unflag those whose due time moved on.
+
+    Pending tickets are left alone: time on hold does not count, so their due time moves
+    when they leave it.
+    """
+    now = now or timezone.now()
+    live = Status.objects.filter(kind__in=(StatusKind.NEW, StatusKind.OPEN)).values("pk")
+    flagged = Ticket.objects.filter(overdue=False, sla_due_at__lte=now, status__in=live).update(overdue=True)
+    Ticket.objects.filter(Q(sla_due_at__isnull=True) | Q(sla_due_at__gt=now), overdue=True).update(
+        overdue=False
+    )
+    if progress and flagged:
+        progress(flagged)
+    return flagged
 
 
 JOBS = {
     "auto_close": close_expired_resolved,
     "scheduled_closures": sweep_scheduled_closures,
     "purge": purge_due,
+    "sla_overdue": flag_overdue,
+    "orphan_files": remove_orphan_files,
 }
 
 

@@ -9,6 +9,7 @@ from .errors import ActionRefused
 from .models import (
     HIDDEN_KINDS,
     NO_CLOSURE_REQUEST_KINDS,
+    UNFAVOURITE_KINDS,
     WORKING_KINDS,
     HelpdeskSettings,
     Status,
@@ -48,6 +49,19 @@ def check_customer_reply(ticket: Ticket, desk: HelpdeskSettings, now: datetime) 
         raise ActionRefused(CLOSED_REPLY_REASON)
 
 
+def check_post_message(
+    ticket: Ticket, actor, desk: HelpdeskSettings, now: datetime, *, internal: bool, status
+) -> None:
+    """Staff post on every status, closed included; a customer replies publicly, as the
+    requester or a participant, until the ticket is closed or past its reopen window."""
+    if getattr(actor, "is_agent", False):
+        return
+    if internal or status is not None:
+        raise ActionRefused("Only staff can post internal notes or set a status.", "forbidden")
+    require_party(ticket, actor, "reply")
+    check_customer_reply(ticket, desk, now)
+
+
 def customer_reply_target(ticket: Ticket) -> Status | None:
     """Where a customer's reply moves the ticket, or None when it stays (SPEC §3)."""
     target = ticket.status.customer_reply_moves_to
@@ -64,8 +78,31 @@ def staff_reply_target(ticket: Ticket, desk: HelpdeskSettings) -> Status | None:
     return None if target.pk == ticket.status_id else target
 
 
+def find_status(value: Status | int | str | None) -> Status:
+    """The status a request names, by row, id or name; unknown ones are invalid input."""
+    if isinstance(value, Status):
+        return value
+    status = None
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        status = Status.objects.filter(pk=int(value)).first()
+    elif isinstance(value, str) and value.strip():
+        status = Status.objects.filter(name__iexact=value.strip()).first()
+    if status is None:
+        raise ActionRefused("Choose a valid status.", "invalid", "status")
+    return status
+
+
+def is_deletion_pending(ticket: Ticket) -> bool:
+    """Spam, deleted, or closed with a deletion scheduled: the ticket is on its way out."""
+    return ticket.status.kind in HIDDEN_KINDS or ticket.purge_at is not None
+
+
 def check_transition(ticket: Ticket, to_status: Status, actor) -> None:
-    """Staff may move a ticket from any status to any active status (SPEC §3)."""
+    """Staff may move a ticket from any status to any active status (SPEC §3).
+
+    Leaving spam, deleted or a scheduled deletion for a live status is a restore, so the
+    restore rule holds on this path too: not while a required field is missing.
+    """
     require_agent(actor, "Changing the status")
     if not to_status.active:
         raise ActionRefused(f"The status {to_status.name} is not active.", "invalid", "status")
@@ -73,12 +110,18 @@ def check_transition(ticket: Ticket, to_status: Status, actor) -> None:
         raise ActionRefused("Use 'schedule closure' with a time to schedule a closure.", "invalid", "status")
     if to_status.kind in HIDDEN_KINDS and ticket.status.kind in HIDDEN_KINDS:
         raise ActionRefused("Restore the ticket before moving it between spam and deleted.")
+    if is_deletion_pending(ticket) and to_status.kind not in HIDDEN_KINDS | {StatusKind.CLOSED}:
+        check_required_fields(ticket)
 
 
-def check_request_closure(ticket: Ticket, actor) -> None:
+def check_request_closure(ticket: Ticket, actor, desk: HelpdeskSettings, now: datetime) -> None:
+    """Any status but closed and the two closure states; a resolved ticket past its window
+    counts as closed, as it does for replies."""
     require_party(ticket, actor, "request closure")
     if ticket.status.kind in NO_CLOSURE_REQUEST_KINDS:
         raise ActionRefused(f"Closure cannot be requested while the ticket is {ticket.status.name}.")
+    if reply_window_closed(ticket, desk, now):
+        raise ActionRefused("This ticket is already closed.")
 
 
 def check_schedule_closure(ticket: Ticket, actor, at: datetime, now: datetime) -> None:
@@ -131,10 +174,7 @@ def missing_required_fields(ticket: Ticket) -> list[str]:
     return missing
 
 
-def check_restore(ticket: Ticket, actor) -> None:
-    require_agent(actor, "Restoring")
-    if ticket.status.kind not in HIDDEN_KINDS and ticket.purge_at is None:
-        raise ActionRefused("Only spam, deleted or deletion-scheduled tickets can be restored.")
+def check_required_fields(ticket: Ticket) -> None:
     missing = missing_required_fields(ticket)
     if missing:
         raise ActionRefused(
@@ -142,15 +182,38 @@ def check_restore(ticket: Ticket, actor) -> None:
         )
 
 
+def check_restore(ticket: Ticket, actor) -> None:
+    require_agent(actor, "Restoring")
+    if not is_deletion_pending(ticket):
+        raise ActionRefused("Only spam, deleted or deletion-scheduled tickets can be restored.")
+    check_required_fields(ticket)
+
+
+def check_assign_to_me(ticket: Ticket, actor) -> None:
+    """Take-it semantics: an unassigned ticket only, never silently a colleague's."""
+    require_agent(actor, "Assigning")
+    if ticket.assignee_id is not None and ticket.assignee_id != actor.pk:
+        raise ActionRefused(f"This ticket is already assigned to {ticket.assignee}.")
+
+
+def check_favorite(ticket: Ticket, actor) -> None:
+    """Favourites are for live tickets: resolving or closing empties them (SPEC §3)."""
+    require_party(ticket, actor, "favourite this ticket")
+    if ticket.status.kind in UNFAVOURITE_KINDS or ticket.status.kind in HIDDEN_KINDS:
+        raise ActionRefused(f"A {ticket.status.name.lower()} ticket cannot be a favourite.")
+
+
 def check_edit_message(message, actor, desk: HelpdeskSettings, now: datetime) -> None:
     """Staff edit any reply at any time; customers their own, in the window, never on closed."""
+    if message.is_system:
+        raise ActionRefused("System messages cannot be changed.")
+    if message.deleted:
+        raise ActionRefused("This reply was deleted.")
     if getattr(actor, "is_agent", False):
         return
     if message.author_id != actor.pk or message.internal:
         raise ActionRefused("You can only change your own replies.", code="forbidden")
-    if message.deleted:
-        raise ActionRefused("This reply was deleted.")
-    if message.ticket.status.kind == StatusKind.CLOSED or message.ticket.status.kind in HIDDEN_KINDS:
+    if reply_window_closed(message.ticket, desk, now):
         raise ActionRefused("Replies on a closed ticket can no longer be changed.")
     if now > message.created_at + desk.edit_window:
         raise ActionRefused(

@@ -9,11 +9,12 @@ from django.template.loader import render_to_string
 from .models import HIDDEN_KINDS, Message, Ticket
 
 # Automatic mail carries Auto-Submitted so that other systems never answer it.
-AUTOMATIC = {"created", "assigned", "reopened", "survey"}
+AUTOMATIC = {"created", "assigned", "unassigned", "reopened", "survey"}
 SUBJECTS = {
     "created": "We received your request",
     "reply": "New reply",
     "assigned": "Assigned to you",
+    "unassigned": "Reassigned",
     "reopened": "Reopened by the customer",
     "survey": "How did we do?",
 }
@@ -30,6 +31,10 @@ def thread_id(ticket: Ticket) -> str:
 def recipients_for(kind: str, ticket: Ticket, message: Message | None, user_id: int | None):
     if kind == "assigned":
         people = [ticket.assignee] if ticket.assignee_id == user_id else []
+    elif kind == "unassigned":
+        # The previous assignee hears of it only as a participant (SPEC §6).
+        still_theirs = ticket.assignee_id == user_id
+        people = [] if still_theirs else list(ticket.participants.filter(pk=user_id))
     elif kind == "reopened":
         people = [ticket.assignee]
     elif kind in ("created", "survey"):

@@ -1,9 +1,22 @@
 """Reads: every select_related / prefetch_related of the tickets app lives here."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .access import visible_tickets
-from .models import HIDDEN_KINDS, Message, Ticket, TicketEvent
+from .models import (
+    HIDDEN_KINDS,
+    Category,
+    Favorite,
+    Item,
+    Message,
+    Priority,
+    Status,
+    StatusKind,
+    Survey,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
 
 LIST_RELATED = ("status", "priority", "requester", "assignee", "team", "category")
 DETAIL_RELATED = (*LIST_RELATED, "type", "item", "status__customer_reply_moves_to", "previous_status")
@@ -43,3 +56,137 @@ def list_favorites_for_user(user) -> QuerySet:
 
 def public_message_count(ticket: Ticket) -> int:
     return Message.objects.filter(ticket=ticket, internal=False, deleted=False).count()
+
+
+# Reads of the server-rendered pages -------------------------------------------------------
+
+STAFF_QUEUES = {
+    "all": "All",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "spam": "Spam",
+    "deleted": "Deleted",
+}
+
+
+def list_queue_for_user(user, queue: str = "all", q: str = "") -> QuerySet:
+    """A staff queue: everything visible, mine, unassigned, or the spam / deleted bins.
+
+    `q` narrows to tickets whose subject holds every word.
+    """
+    if queue in (StatusKind.SPAM, StatusKind.DELETED):
+        qs = list_tickets_for_user(user, include_hidden=True).filter(status__kind=queue)
+    else:
+        qs = list_tickets_for_user(user)
+        if queue == "mine":
+            qs = qs.filter(assignee=user)
+        elif queue == "unassigned":
+            qs = qs.filter(assignee__isnull=True, team__isnull=True)
+    for word in q.split():
+        qs = qs.filter(subject__icontains=word)
+    return qs
+
+
+def find_ticket_by_number(user, text: str) -> int | None:
+    """The number typed in the search bar (`1234` or `#1234`) when the user may see that ticket."""
+    text = text.strip().lstrip("#")
+    if not text.isdigit() or not 0 < int(text) < 2**63:
+        return None
+    return visible_tickets(user).filter(pk=int(text)).values_list("pk", flat=True).first()
+
+
+def list_portal_tickets_for_user(user, tab: str = "open") -> QuerySet:
+    """A customer's tickets (requested or participating), open or closed, favourites marked."""
+    closed = (StatusKind.RESOLVED, StatusKind.CLOSED)
+    qs = (
+        visible_tickets(user)
+        .select_related("status")
+        .annotate(is_favorite=Exists(Favorite.objects.filter(user=user, ticket=OuterRef("pk"))))
+    )
+    if tab == "closed":
+        qs = qs.filter(status__kind__in=closed)
+    elif tab == "favorites":
+        qs = qs.filter(is_favorite=True)
+    else:
+        qs = qs.exclude(status__kind__in=closed)
+    return qs.order_by("-updated_at", "-id")
+
+
+def is_favorite(ticket: Ticket, user) -> bool:
+    return Favorite.objects.filter(ticket=ticket, user=user).exists()
+
+
+def open_survey(ticket: Ticket):
+    return Survey.objects.filter(ticket=ticket, answered_at__isnull=True).first()
+
+
+def cti_options(category_id, type_id=None) -> dict:
+    """The types of a category and the items of a type, for the chained selects.
+
+    Unknown or foreign ids give empty lists rather than errors: the form validates on submit.
+    """
+    pk = _as_id(category_id)
+    category = Category.objects.filter(pk=pk, active=True).first() if pk else None
+    types = list(TicketType.objects.filter(category=category, active=True)) if category else []
+    chosen = next((t for t in types if t.pk == _as_id(type_id)), None)
+    items = list(Item.objects.filter(type=chosen, active=True)) if chosen else []
+    return {"category": category, "types": types, "type": chosen, "items": items}
+
+
+def list_ticket_files(ticket: Ticket) -> QuerySet:
+    """The files attached to the ticket itself (at creation), not to one of its messages."""
+    from attachments.models import Attachment
+
+    return Attachment.objects.filter(ticket=ticket, message__isnull=True).order_by("id")
+
+
+def _as_id(value) -> int | None:
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+# --- Reads of the REST API -------------------------------------------------------------
+ROW_RELATED = (*LIST_RELATED, "type", "item")
+
+
+def list_ticket_rows_for_user(user) -> QuerySet:
+    """Every ticket a user may see, hidden ones included (the list filters decide), with all
+    that a row of the API shows; unordered."""
+    return visible_tickets(user).select_related(*ROW_RELATED).prefetch_related("tags", "participants")
+
+
+def list_favorite_rows_for_user(user) -> QuerySet:
+    return (
+        list_ticket_rows_for_user(user)
+        .exclude(status__kind__in=HIDDEN_KINDS)
+        .filter(favorites__user=user)
+        .order_by("-updated_at", "-id")
+    )
+
+
+def get_ticket_detail(pk: int) -> Ticket:
+    """Re-read a ticket after an action, ready to render (the caller already checked access)."""
+    return ticket_detail_qs().get(pk=pk)
+
+
+def list_statuses() -> QuerySet:
+    return (
+        Status.objects.filter(active=True).select_related("customer_reply_moves_to").order_by("order", "id")
+    )
+
+
+def list_priorities() -> QuerySet:
+    return Priority.objects.order_by("rank")
+
+
+def list_category_tree() -> QuerySet:
+    """Active categories with their active types and items: the CTI cascade of a form."""
+    items = Prefetch("items", queryset=Item.objects.filter(active=True).order_by("name", "id"))
+    types = Prefetch(
+        "types",
+        queryset=TicketType.objects.filter(active=True).prefetch_related(items).order_by("name", "id"),
+    )
+    return Category.objects.filter(active=True).prefetch_related(types).order_by("name", "id")

@@ -14,12 +14,9 @@ def send_notification_task(kind: str, ticket_id: int, message_id=None, user_id=N
 
 @shared_task
 def close_scheduled_ticket_task(ticket_id: int) -> bool:
-    """Fire a scheduled closure at its time; a no-op if it was cancelled or moved."""
+    """Fire a scheduled closure at its time; a no-op if early, cancelled, moved or purged."""
     from .actions import fire_scheduled_closure
-    from .models import Ticket
 
-    if not Ticket.objects.filter(pk=ticket_id).exists():
-        return False
     return fire_scheduled_closure(ticket_id=ticket_id)
 
 
@@ -28,3 +25,11 @@ def run_lifecycle_jobs_task() -> dict:
     from .jobs import run_all
 
     return run_all()
+
+
+@shared_task
+def flag_overdue_task() -> int:
+    """The SLA sweep on its own, for a beat entry shorter than the hourly lifecycle run."""
+    from .jobs import flag_overdue
+
+    return flag_overdue()

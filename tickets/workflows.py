@@ -2,11 +2,17 @@
 
 Each preset lists its statuses as (name, kind, colour, extras); extras may name the status a
 customer reply moves to ("reply_to"), mark the initial or a draft status, or the status a
-staff reply sets by default ("staff_reply_default"). Spam and Deleted are in every preset:
-marking spam and deleting are desk-wide actions.
+staff reply sets by default ("staff_reply_default").
+
+Every preset also has Spam, Deleted, Pending closure, Closure scheduled and a status of kind
+`closed`, even where the product it imitates names none: marking spam, deleting, requesting
+and scheduling closure and the reopen-window auto-close are desk-wide actions that need
+them. The first `closed` status (by order) is where the auto-close and closures go; the
+service desk's Cancelled is a second one, chosen by staff with a reason.
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from .errors import ActionRefused
 
@@ -30,7 +36,7 @@ PRESETS = {
         ("New", "new", "#0d6efd", {"initial": True}),
         ("Open", "open", "#0dcaf0", {}),
         ("In progress", "open", "#fd7e14", {}),
-        ("Resolved", "resolved", "#198754", {"reply_to": "Open"}),
+        ("Resolved", "resolved", "#198754", {"reply_to": "New"}),
         *CLOSURES,
         ("Closed", "closed", "#6c757d", {}),
         *HIDDEN,
@@ -38,7 +44,7 @@ PRESETS = {
     "nine": [
         ("Open", "new", "#0d6efd", {"initial": True}),
         ("In progress", "open", "#fd7e14", {}),
-        ("Awaiting customer", "pending", "#ffc107", {}),
+        ("Awaiting customer", "open", "#ffc107", {}),
         ("Required test", "open", "#20c997", {}),
         ("Required action", "open", "#d63384", {}),
         ("Resolved", "resolved", "#198754", {}),
@@ -61,7 +67,8 @@ PRESETS = {
         ("On hold", "pending", "#ffc107", {}),
         ("Complete", "resolved", "#198754", {"reply_to": "Active"}),
         *CLOSURES,
-        ("Cancelled", "closed", "#6c757d", {}),
+        ("Closed", "closed", "#6c757d", {}),
+        ("Cancelled", "closed", "#495057", {}),
         *HIDDEN,
     ],
 }
@@ -79,11 +86,11 @@ def load_workflow(name: str, Status=None, HelpdeskSettings=None, Ticket=None) ->
         raise ActionRefused(f"Unknown workflow '{name}'; choose one of {', '.join(PRESETS)}.", "invalid")
     spec = PRESETS[name]
     keep = {row[0] for row in spec}
-    in_use = (
-        Status.objects.exclude(name__in=keep)
-        .filter(pk__in=Ticket.objects.values("status_id").distinct())
-        .values_list("name", flat=True)
+    # A deleted ticket's previous status counts: restore goes back to it.
+    used = Q(pk__in=Ticket.objects.values("status_id")) | Q(
+        pk__in=Ticket.objects.filter(previous_status__isnull=False).values("previous_status_id")
     )
+    in_use = list(Status.objects.exclude(name__in=keep).filter(used).values_list("name", flat=True))
     if in_use:
         raise ActionRefused(
             f"Tickets still use {', '.join(sorted(in_use))}, which the '{name}' workflow would remove."

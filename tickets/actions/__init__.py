@@ -6,6 +6,7 @@ queues notifications with `transaction.on_commit`.
 """
 
 from .assignment import UNSET, assign_ticket, assign_to_me
+from .catalogue import create_catalogue_entry, update_settings
 from .conversation import add_message, add_system_message, delete_message, edit_message
 from .create import create_ticket, update_ticket_fields
 from .customer import add_favorite, answer_survey, remove_favorite
@@ -31,6 +32,7 @@ __all__ = [
     "assign_ticket",
     "assign_to_me",
     "close_ticket",
+    "create_catalogue_entry",
     "create_ticket",
     "delete_message",
     "delete_ticket",
@@ -44,5 +46,6 @@ __all__ = [
     "schedule_closure",
     "schedule_deletion",
     "transition_ticket",
+    "update_settings",
     "update_ticket_fields",
 ]

@@ -1,15 +1,17 @@
 """What every ticket action shares: the row lock, the history row, and queued email."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from ..errors import ActionRefused
 from ..models import (
     HIDDEN_KINDS,
     SURVEY_KINDS,
     UNFAVOURITE_KINDS,
+    WORKING_KINDS,
     Favorite,
     HelpdeskSettings,
     Status,
@@ -25,13 +27,18 @@ def lock_ticket(ticket: Ticket | int) -> Ticket:
 
     Every action decides on this fresh copy, so two people acting at once are serialised
     and the second decides on what the first wrote (no lost update).
+
+    Lock first, read after: a locking SELECT that joins the status would, when another
+    transaction changed the status while we waited, re-check the join against the old
+    status row and return no row at all (PostgreSQL's EvalPlanQual). The plain read that
+    follows takes a new snapshot, so it sees what the other transaction committed.
     """
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("status", "status__customer_reply_moves_to", "category", "type", "priority")
-        .get(pk=pk)
-    )
+    if not Ticket.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True):
+        raise ActionRefused("This ticket no longer exists.", "not_found")
+    return Ticket.objects.select_related(
+        "status", "status__customer_reply_moves_to", "category", "type", "priority"
+    ).get(pk=pk)
 
 
 def record(ticket: Ticket, actor, action: str, before=None, after=None, at: datetime | None = None):
@@ -70,14 +77,17 @@ def apply_status(
     *,
     fields: set[str] | None = None,
     event_extra: dict | None = None,
+    reason: str = "",
 ) -> None:
     """Move a locked ticket to a status with every side effect SPEC §3 ties to it.
 
-    The only place a status changes: the surveys, favourites, reopen flag, closure schedule
-    and purge time all follow from the kinds left and entered.
+    The only place a status changes: the surveys, favourites, reopen flag, closure schedule,
+    purge time and the draft's held-back auto-response all follow from the kinds left and
+    entered. `reason` is the closing reason (e.g. why a ticket was cancelled).
     """
     before = ticket.status
     fields = set(fields or ())
+    extra = dict(event_extra or {})
     old_kind, new_kind = before.kind, to_status.kind
     ticket.status = to_status
     fields.add("status")
@@ -89,37 +99,44 @@ def apply_status(
         ticket.reopened = False
         fields |= {"resolved_at", "reopened"}
     if new_kind == StatusKind.CLOSED:
-        ticket.closed_at = now
-        fields.add("closed_at")
-    if old_kind in (StatusKind.RESOLVED, StatusKind.CLOSED) and new_kind in (
-        StatusKind.NEW,
-        StatusKind.OPEN,
-        StatusKind.PENDING,
-    ):
+        ticket.closed_at, ticket.close_reason = now, reason[:255]
+        fields |= {"closed_at", "close_reason"}
+        if reason:
+            extra["reason"] = ticket.close_reason
+    if old_kind in (StatusKind.RESOLVED, StatusKind.CLOSED) and new_kind in WORKING_KINDS:
         ticket.reopened = True
         fields.add("reopened")
-    if new_kind in HIDDEN_KINDS and old_kind not in HIDDEN_KINDS:
-        desk = HelpdeskSettings.load()
-        days = desk.spam_retention_days if new_kind == StatusKind.SPAM else desk.deleted_retention_days
-        ticket.previous_status = before
-        ticket.purge_at = now + timezone.timedelta(days=days)
-        fields |= {"previous_status", "purge_at"}
-    elif old_kind in HIDDEN_KINDS and new_kind not in HIDDEN_KINDS:
-        ticket.purge_at = None
-        ticket.previous_status = None
-        fields |= {"purge_at", "previous_status"}
+    fields |= _follow_deletion(ticket, before, old_kind, new_kind, now, extra)
     touch(ticket, now, fields)
     sync_survey(ticket, old_kind, new_kind, now)
     if new_kind in UNFAVOURITE_KINDS:
         Favorite.objects.filter(ticket=ticket).delete()
-    record(
-        ticket,
-        actor,
-        "status",
-        status_ref(before),
-        {**status_ref(to_status), **(event_extra or {})},
-        at=now,
-    )
+    if before.is_draft and not to_status.is_draft:
+        notify("created", ticket)  # the auto-response a draft held back goes out on activation
+    record(ticket, actor, "status", status_ref(before), {**status_ref(to_status), **extra}, at=now)
+
+
+def _follow_deletion(ticket: Ticket, before: Status, old_kind, new_kind, now: datetime, extra: dict) -> set:
+    """Set or clear the purge time as the ticket enters or leaves spam/deleted.
+
+    Moving a deletion-scheduled ticket (closed, with a purge time) back to a live status
+    cancels the deletion, as moving a closure-scheduled ticket cancels the closure.
+    """
+    if new_kind in HIDDEN_KINDS and old_kind not in HIDDEN_KINDS:
+        desk = HelpdeskSettings.load()
+        days = desk.spam_retention_days if new_kind == StatusKind.SPAM else desk.deleted_retention_days
+        if not (ticket.purge_at and ticket.previous_status_id):
+            ticket.previous_status = before  # a scheduled deletion already remembers its status
+        ticket.purge_at = now + timedelta(days=days)
+        return {"previous_status", "purge_at"}
+    leaving_hidden = old_kind in HIDDEN_KINDS and new_kind not in HIDDEN_KINDS
+    reviving = ticket.purge_at is not None and new_kind not in HIDDEN_KINDS | {StatusKind.CLOSED}
+    if leaving_hidden or reviving:
+        if not leaving_hidden:
+            extra["deletion_cancelled"] = True
+        ticket.purge_at = ticket.previous_status = None
+        return {"purge_at", "previous_status"}
+    return set()
 
 
 def sync_survey(ticket: Ticket, old_kind: str, new_kind: str, now: datetime) -> None:
@@ -127,6 +144,7 @@ def sync_survey(ticket: Ticket, old_kind: str, new_kind: str, now: datetime) -> 
     leaving = old_kind in SURVEY_KINDS and new_kind not in SURVEY_KINDS
     if entering and not Survey.objects.filter(ticket=ticket, answered_at__isnull=True).exists():
         Survey.objects.create(ticket=ticket, created_at=now)
-        notify("survey", ticket)
+        if old_kind not in HIDDEN_KINDS:  # a restored ticket's requester was asked already
+            notify("survey", ticket)
     elif leaving:
         Survey.objects.filter(ticket=ticket, answered_at__isnull=True).delete()

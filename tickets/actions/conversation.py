@@ -3,12 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import ActionRefused
 from ..lifecycle import (
-    check_customer_reply,
     check_edit_message,
+    check_post_message,
     check_transition,
     customer_reply_target,
+    find_status,
     require_agent,
     staff_reply_target,
 )
@@ -25,7 +25,8 @@ def add_message(
     actor,
     body: str,
     internal: bool = False,
-    status: Status | None = None,
+    status: Status | int | str | None = None,
+    files=(),
 ) -> Message:
     """Post a reply or an internal note; a reply may move the status (SPEC §3).
 
@@ -36,11 +37,13 @@ def add_message(
     body = check_text("body", body, MAX_BODY)
     desk = HelpdeskSettings.load()
     ticket = lock_ticket(ticket)
+    # The clock is read after the lock: a reply that waited for the auto-close job decides
+    # on the state the job left and on the time it really arrives.
     now = timezone.now()
-    if (internal or status is not None) and not actor.is_agent:
-        raise ActionRefused("Only staff can post internal notes or set a status.", "forbidden")
-    if not actor.is_agent:
-        check_customer_reply(ticket, desk, now)
+    check_post_message(ticket, actor, desk, now, internal=internal, status=status)
+    if status is not None:
+        status = find_status(status)
+        check_transition(ticket, status, actor)
     message = Message.objects.create(
         ticket=ticket,
         author=actor,
@@ -57,7 +60,6 @@ def add_message(
             fields.add("first_response_at")
         target = status if status is not None else (None if internal else staff_reply_target(ticket, desk))
         if target is not None and target.pk != ticket.status_id:
-            check_transition(ticket, target, actor)
             apply_status(ticket, target, actor, now, fields=fields)
             fields = set()
     else:
@@ -71,23 +73,29 @@ def add_message(
             if reopening and ticket.assignee_id:
                 notify("reopened", ticket)
     touch(ticket, now, fields)
+    if files:
+        from attachments.actions import attach_files  # attachments builds on tickets
+
+        attach_files(ticket=ticket, actor=actor, files=files, message=message)
     if not internal:
         notify("reply", ticket, message_id=message.pk)
     return message
 
 
 def _lock_message(message: Message) -> Message:
-    lock_ticket(message.ticket_id)
-    return Message.objects.select_related("ticket__status").get(pk=message.pk)
+    """Lock the message's ticket (edits queue behind status changes), then re-read both."""
+    ticket = lock_ticket(message.ticket_id)
+    message = Message.objects.get(pk=message.pk)
+    message.ticket = ticket
+    return message
 
 
 @transaction.atomic
 def edit_message(*, message: Message, actor, body: str) -> Message:
+    """Change a reply's text: its author within the edit window, staff at any time."""
     body = check_text("body", body, MAX_BODY)
     message = _lock_message(message)
     now = timezone.now()
-    if message.is_system:
-        raise ActionRefused("System messages cannot be changed.")
     check_edit_message(message, actor, HelpdeskSettings.load(), now)
     before = message.body
     message.body, message.body_html, message.edited_at = body, render_markdown(body), now
@@ -108,11 +116,7 @@ def delete_message(*, message: Message, actor) -> Message:
     """Soft-delete: staff see a placeholder, customers nothing; the text stays in history."""
     message = _lock_message(message)
     now = timezone.now()
-    if message.is_system:
-        raise ActionRefused("System messages cannot be deleted.")
     check_edit_message(message, actor, HelpdeskSettings.load(), now)
-    if message.deleted:
-        raise ActionRefused("This reply is already deleted.")
     message.deleted = True
     message.save(update_fields=["deleted"])
     record(

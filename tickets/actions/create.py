@@ -57,6 +57,7 @@ def create_ticket(
     requester_email: str | None = None,
     requester=None,
     tags=(),
+    files=(),
 ) -> Ticket:
     """Open a ticket: for oneself, or (staff) on behalf of a customer found or created by email."""
     desk = HelpdeskSettings.load()
@@ -95,6 +96,10 @@ def create_ticket(
     if tags:
         ticket.tags.set(tag_objects(tags))
     record(ticket, actor, "created", None, {"subject": subject, "status": ticket.status.name}, at=now)
+    if files:
+        from attachments.actions import attach_files  # attachments builds on tickets
+
+        attach_files(ticket=ticket, actor=actor, files=files)  # a refused file refuses the ticket
     notify("created", ticket)
     return ticket
 
@@ -117,9 +122,10 @@ def update_ticket_fields(*, ticket: Ticket, actor, tags=None, **changes) -> Tick
     if "subject" in changes:
         changes["subject"] = check_text("subject", changes["subject"], 255)
     if {"category", "type", "item"} & changes.keys():
+        # A child level survives only while its parent stays the same.
         cat = changes.get("category", ticket.category)
-        typ = changes.get("type", ticket.type if "category" not in changes else None)
-        itm = changes.get("item", ticket.item if not {"category", "type"} & changes.keys() else None)
+        typ = changes.get("type", ticket.type if cat == ticket.category else None)
+        itm = changes.get("item", ticket.item if typ == ticket.type and typ is not None else None)
         check_cti(cat, typ, itm)
         changes.update(category=cat, type=typ, item=itm)
     if "priority" in changes and changes["priority"] is None:

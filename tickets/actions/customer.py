@@ -1,12 +1,12 @@
-"""What requesters and participants do besides replying: surveys and favourites."""
+"""What requesters and participants do besides replying: surveys, favourites, copying in."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..errors import ActionRefused
-from ..lifecycle import require_party
+from ..lifecycle import check_favorite, require_agent, require_party
 from ..models import Favorite, Survey, Ticket
-from ._common import record
+from ._common import lock_ticket, record
 
 
 @transaction.atomic
@@ -14,7 +14,7 @@ def answer_survey(*, ticket: Ticket, actor, rating: int, comment: str = "") -> S
     """Answer the open survey once, with a rating of 1 to 5."""
     if not ticket.requester_id == actor.pk:
         raise ActionRefused("Only the requester can answer the survey.", "forbidden")
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ActionRefused("The rating must be a whole number from 1 to 5.", "invalid", "rating")
     survey = Survey.objects.select_for_update().filter(ticket=ticket, answered_at__isnull=True).first()
     if survey is None:
@@ -27,8 +27,14 @@ def answer_survey(*, ticket: Ticket, actor, rating: int, comment: str = "") -> S
     return survey
 
 
+@transaction.atomic
 def add_favorite(*, ticket: Ticket, actor) -> None:
-    require_party(ticket, actor, "favourite this ticket")
+    """Favourite a live ticket; resolving or closing it takes it out of every list again.
+
+    Under the ticket's lock, so a favourite never slips in behind a resolve that emptied them.
+    """
+    ticket = lock_ticket(ticket)
+    check_favorite(ticket, actor)
     try:
         with transaction.atomic():
             Favorite.objects.create(user=actor, ticket=ticket)
@@ -39,3 +45,22 @@ def add_favorite(*, ticket: Ticket, actor) -> None:
 def remove_favorite(*, ticket: Ticket, actor) -> None:
     require_party(ticket, actor, "favourite this ticket")
     Favorite.objects.filter(user=actor, ticket=ticket).delete()
+
+
+@transaction.atomic
+def add_participant(*, ticket: Ticket, actor, user) -> bool:
+    """Copy a person in: they then see the ticket and receive its public replies.
+
+    Staff copy in anyone; the requester copies in colleagues. Returns False if they were
+    already on the ticket.
+    """
+    ticket = lock_ticket(ticket)
+    if ticket.requester_id != getattr(actor, "pk", None):
+        require_agent(actor, "Copying people in")
+    if not user.is_active:
+        raise ActionRefused("This person's account is disabled.", "invalid", "user")
+    if user.pk == ticket.requester_id or ticket.participants.filter(pk=user.pk).exists():
+        return False
+    ticket.participants.add(user)
+    record(ticket, actor, "participant_added", None, {"id": user.pk, "name": str(user)})
+    return True

@@ -14,35 +14,43 @@ from ..lifecycle import (
     check_schedule_closure,
     check_schedule_deletion,
     check_transition,
+    find_status,
     status_of_kind,
 )
-from ..models import Status, StatusKind, Ticket
+from ..models import HelpdeskSettings, Status, StatusKind, Ticket
 from ._common import apply_status, lock_ticket, record, touch
 from .conversation import add_system_message
 
 
 @transaction.atomic
 def transition_ticket(
-    *, ticket: Ticket, actor, status: Status, resolution_notes: str | None = None
+    *,
+    ticket: Ticket,
+    actor,
+    status: Status | int | str,
+    resolution_notes: str | None = None,
+    reason: str = "",
 ) -> Ticket:
-    """Move a ticket to any active status (staff); resolving may carry resolution notes."""
+    """Move a ticket to any active status (staff), given by row, id or name.
+
+    Resolving may carry resolution notes (kept when the ticket is reopened); closing may
+    carry a reason (e.g. why a ticket was cancelled).
+    """
+    status = find_status(status)
     ticket = lock_ticket(ticket)
     check_transition(ticket, status, actor)
     now = timezone.now()
     fields = set()
-    if resolution_notes is not None and status.kind == StatusKind.RESOLVED:
-        if resolution_notes.strip() != ticket.resolution_notes:
-            record(
-                ticket, actor, "resolution_notes", ticket.resolution_notes, resolution_notes.strip(), at=now
-            )
-        ticket.resolution_notes = resolution_notes.strip()
+    notes = None if resolution_notes is None else resolution_notes.strip()
+    if notes is not None and status.kind == StatusKind.RESOLVED and notes != ticket.resolution_notes:
+        record(ticket, actor, "resolution_notes", ticket.resolution_notes, notes, at=now)
+        ticket.resolution_notes = notes
         fields.add("resolution_notes")
     if status.pk == ticket.status_id:
-        touch(ticket, now, fields)
+        if fields:
+            touch(ticket, now, fields)
         return ticket
-    apply_status(ticket, status, actor, now, fields=fields)
-    if status.kind == StatusKind.CLOSURE_SCHEDULED:  # pragma: no cover - refused by check
-        raise AssertionError
+    apply_status(ticket, status, actor, now, fields=fields, reason=reason or "")
     return ticket
 
 
@@ -59,22 +67,27 @@ def resolve_ticket(*, ticket: Ticket, actor, resolution_notes: str | None = None
 def request_closure(*, ticket: Ticket, actor) -> Ticket:
     """The customer asks to close: pending closure, and the survey at once."""
     ticket = lock_ticket(ticket)
-    check_request_closure(ticket, actor)
-    apply_status(ticket, status_of_kind(StatusKind.PENDING_CLOSURE), actor, timezone.now())
+    now = timezone.now()
+    check_request_closure(ticket, actor, HelpdeskSettings.load(), now)
+    apply_status(ticket, status_of_kind(StatusKind.PENDING_CLOSURE), actor, now)
     return ticket
 
 
 @transaction.atomic
 def schedule_closure(*, ticket: Ticket, actor, at: datetime) -> Ticket:
-    """Close automatically at `at`; a task is queued for that moment, the sweep backs it up."""
+    """Close automatically at `at`: a task is queued for that moment, the sweep backs it up."""
     ticket = lock_ticket(ticket)
     now = timezone.now()
     check_schedule_closure(ticket, actor, at, now)
-    apply_status(
-        ticket, status_of_kind(StatusKind.CLOSURE_SCHEDULED), actor, now, event_extra={"at": at.isoformat()}
-    )
     ticket.closure_scheduled_at = at
-    ticket.save(update_fields=["closure_scheduled_at"])
+    apply_status(
+        ticket,
+        status_of_kind(StatusKind.CLOSURE_SCHEDULED),
+        actor,
+        now,
+        fields={"closure_scheduled_at"},
+        event_extra={"at": at.isoformat()},
+    )
     from ..tasks import close_scheduled_ticket_task
 
     ticket_id = ticket.pk
@@ -87,23 +100,26 @@ def close_ticket(*, ticket: Ticket, actor, reason: str = "") -> Ticket:
     """Close now: staff on any status, the customer early on a scheduled closure."""
     ticket = lock_ticket(ticket)
     check_close_now(ticket, actor)
-    fields = set()
-    if reason:
-        ticket.close_reason = reason[:255]
-        fields.add("close_reason")
-    apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, timezone.now(), fields=fields)
+    apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, timezone.now(), reason=reason or "")
     return ticket
 
 
 @transaction.atomic
 def fire_scheduled_closure(*, ticket_id: int, now: datetime | None = None) -> bool:
-    """Close a ticket whose scheduled time has come; idempotent, so task and sweep may race."""
+    """Close a ticket whose scheduled time has come.
+
+    Idempotent, so the task queued for the time and the hourly sweep may both fire: the
+    second one, or one fired early or after a cancel, finds nothing due and does nothing.
+    """
     now = now or timezone.now()
-    ticket = lock_ticket(ticket_id)
+    try:
+        ticket = lock_ticket(ticket_id)
+    except ActionRefused:
+        return False  # purged meanwhile
     due = ticket.closure_scheduled_at
     if ticket.status.kind != StatusKind.CLOSURE_SCHEDULED or due is None or due > now:
         return False
-    apply_status(ticket, status_of_kind(StatusKind.CLOSED), None, now)
+    apply_status(ticket, status_of_kind(StatusKind.CLOSED), None, now, event_extra={"scheduled": True})
     add_system_message(ticket, "This ticket was closed as scheduled.", now)
     return True
 
@@ -117,47 +133,52 @@ def _hide(ticket: Ticket, actor, kind: str) -> Ticket:
 
 @transaction.atomic
 def mark_spam(*, ticket: Ticket, actor) -> Ticket:
+    """Hide as spam; purged after the admin's spam retention unless restored."""
     return _hide(ticket, actor, StatusKind.SPAM)
 
 
 @transaction.atomic
 def delete_ticket(*, ticket: Ticket, actor) -> Ticket:
+    """Hide as deleted; purged after the admin's deleted retention unless restored."""
     return _hide(ticket, actor, StatusKind.DELETED)
 
 
 @transaction.atomic
 def schedule_deletion(*, ticket: Ticket, actor, at: datetime) -> Ticket:
-    """Close the ticket now (unless closed) and purge it at `at`."""
+    """Close the ticket now (unless closed) and purge it at `at`; a second call reschedules."""
     ticket = lock_ticket(ticket)
     now = timezone.now()
     check_schedule_deletion(ticket, actor, at, now)
+    if ticket.previous_status_id is None:
+        ticket.previous_status = ticket.status  # where restore goes back to
     if ticket.status.kind != StatusKind.CLOSED:
-        ticket.previous_status = ticket.status
         apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, now, fields={"previous_status"})
-    elif ticket.previous_status_id is None:
-        ticket.previous_status = ticket.status
     before = ticket.purge_at
     ticket.purge_at = at
-    ticket.save(update_fields=["purge_at", "previous_status"])
+    touch(ticket, now, {"purge_at", "previous_status"})
     record(ticket, actor, "deletion_scheduled", before and before.isoformat(), at.isoformat(), at=now)
     return ticket
 
 
 @transaction.atomic
 def restore_ticket(*, ticket: Ticket, actor) -> Ticket:
-    """Back from spam, deleted or a scheduled deletion to the status it had."""
+    """Back from spam, deleted or a scheduled deletion to the status it had.
+
+    If that status was since deactivated, the first active status of the same kind. A
+    closure schedule did not survive the deletion, so such a ticket comes back open.
+    """
     ticket = lock_ticket(ticket)
     check_restore(ticket, actor)
     now = timezone.now()
     target = ticket.previous_status
-    if target is None or not target.active:
-        target = status_of_kind(StatusKind.OPEN) if target is None else target
-        if not target.active:
-            raise ActionRefused(f"The status {target.name} it had is no longer active.")
-    if ticket.status.kind in (StatusKind.SPAM, StatusKind.DELETED) or target.pk != ticket.status_id:
+    if target is None or target.kind == StatusKind.CLOSURE_SCHEDULED:
+        target = status_of_kind(StatusKind.OPEN)
+    if not target.active:
+        target = status_of_kind(target.kind)
+    if target.pk != ticket.status_id:
         apply_status(ticket, target, actor, now)
     ticket.purge_at = None
     ticket.previous_status = None
-    ticket.save(update_fields=["purge_at", "previous_status"])
+    touch(ticket, now, {"purge_at", "previous_status"})
     record(ticket, actor, "restored", None, {"status": target.name}, at=now)
     return ticket

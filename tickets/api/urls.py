@@ -1,1 +1,61 @@
-urlpatterns = []
+"""Routes of the tickets API, included under /api/v1/ (paths as in API.md)."""
+
+from django.urls import path
+
+from . import catalogue, conversation, customer, lifecycle, tickets
+from .common import route
+
+ticket = "tickets/<int:id>/"
+
+urlpatterns = [
+    path("statuses/", route(catalogue.StatusListApi), name="api-statuses"),
+    path("priorities/", route(catalogue.PriorityListApi), name="api-priorities"),
+    path("categories/", route(catalogue.CategoryListApi, catalogue.CategoryCreateApi), name="api-categories"),
+    path("settings/", route(catalogue.SettingsDetailApi, catalogue.SettingsUpdateApi), name="api-settings"),
+    path("tickets/", route(tickets.TicketListApi, tickets.TicketCreateApi), name="api-tickets"),
+    path(ticket, route(tickets.TicketDetailApi, tickets.TicketUpdateApi), name="api-ticket"),
+    path(f"{ticket}history/", route(tickets.TicketHistoryApi), name="api-ticket-history"),
+    path(f"{ticket}transition/", route(lifecycle.TicketTransitionApi), name="api-ticket-transition"),
+    path(f"{ticket}assign/", route(lifecycle.TicketAssignApi), name="api-ticket-assign"),
+    path(f"{ticket}assign-to-me/", route(lifecycle.TicketAssignToMeApi), name="api-ticket-assign-to-me"),
+    path(
+        f"{ticket}request-closure/",
+        route(lifecycle.TicketRequestClosureApi),
+        name="api-ticket-request-closure",
+    ),
+    path(
+        f"{ticket}schedule-closure/",
+        route(lifecycle.TicketScheduleClosureApi),
+        name="api-ticket-schedule-closure",
+    ),
+    path(f"{ticket}close/", route(lifecycle.TicketCloseApi), name="api-ticket-close"),
+    path(f"{ticket}spam/", route(lifecycle.TicketSpamApi), name="api-ticket-spam"),
+    path(f"{ticket}delete/", route(lifecycle.TicketDeleteApi), name="api-ticket-delete"),
+    path(f"{ticket}restore/", route(lifecycle.TicketRestoreApi), name="api-ticket-restore"),
+    path(
+        f"{ticket}schedule-deletion/",
+        route(lifecycle.TicketScheduleDeletionApi),
+        name="api-ticket-schedule-deletion",
+    ),
+    path(
+        f"{ticket}messages/",
+        route(conversation.MessageListApi, conversation.MessageCreateApi),
+        name="api-ticket-messages",
+    ),
+    path(
+        f"{ticket}messages/<int:mid>/",
+        route(conversation.MessageUpdateApi, conversation.MessageDeleteApi),
+        name="api-ticket-message",
+    ),
+    path(
+        f"{ticket}favorite/",
+        route(customer.FavoriteAddApi, customer.FavoriteRemoveApi),
+        name="api-ticket-favorite",
+    ),
+    path("favorites/", route(customer.FavoriteListApi), name="api-favorites"),
+    path(
+        f"{ticket}survey/",
+        route(customer.SurveyDetailApi, customer.SurveyAnswerApi),
+        name="api-ticket-survey",
+    ),
+]

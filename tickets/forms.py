@@ -1,0 +1,162 @@
+"""Input shape of the ticket pages. The rules live in the actions; these only parse."""
+
+from django import forms
+from django.urls import reverse
+
+from accounts.models import Role, Team, User
+
+from .models import Category, Item, Priority, Status, TicketType
+
+MARKDOWN_HELP = "Markdown: *emphasis*, lists, links, `code`, > quotes."
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Up to 10 files; only shown here: the view reads them through the upload size check."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Attach files")
+        kwargs.setdefault("help_text", "Up to 10 files. Programs and scripts are not accepted.")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        return None
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tag names, as a list."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def cti_fields(form: forms.Form) -> None:
+    """Category, type and item selects; the category select asks for its children over htmx."""
+    form.fields["category"] = forms.ModelChoiceField(
+        Category.objects.filter(active=True), empty_label="Choose a category…"
+    )
+    form.fields["category"].widget.attrs.update(
+        {
+            "hx-get": reverse("cti_options"),
+            "hx-trigger": "change",
+            "hx-target": "#cti-children",
+            "hx-swap": "outerHTML",
+        }
+    )
+    # Any active type or item passes here: whether it belongs to its parent is the action's rule.
+    form.fields["type"] = forms.ModelChoiceField(TicketType.objects.filter(active=True), required=False)
+    form.fields["item"] = forms.ModelChoiceField(Item.objects.filter(active=True), required=False)
+
+
+class TicketCreateForm(forms.Form):
+    requester_email = forms.EmailField(
+        label="Requester email",
+        required=False,
+        help_text="Leave empty to open the ticket for yourself; an unknown address creates the customer.",
+    )
+    subject = forms.CharField(max_length=255)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), help_text=MARKDOWN_HELP)
+    priority = forms.ModelChoiceField(Priority.objects.all(), required=False, empty_label="Default")
+    tags = TagsField(required=False, help_text="Separate tags with commas.")
+    files = FilesField()
+
+    def __init__(self, *args, for_staff: bool, show_priority: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        cti_fields(self)
+        self.order_fields(["requester_email", "subject", "category", "type", "item", "priority"])
+        if not for_staff:
+            del self.fields["requester_email"], self.fields["tags"]
+        if not show_priority:
+            del self.fields["priority"]
+
+    def action_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("files", None)
+        if not data.get("requester_email"):
+            data.pop("requester_email", None)
+        return data
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP)
+    files = FilesField()
+    internal = forms.BooleanField(label="Internal note (staff only)", required=False)
+    status = forms.ModelChoiceField(
+        Status.objects.filter(active=True),
+        label="Then set status to",
+        required=False,
+        empty_label="Keep the current status",
+    )
+
+    def __init__(self, *args, default_status: Status | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if default_status is not None:
+            # The workflow moves a reply's ticket to this status unless another is chosen; to
+            # keep the status as it is, choose the current one.
+            self.fields["status"].empty_label = None
+            self.initial["status"] = default_status.pk
+
+
+class CustomerReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), help_text=MARKDOWN_HELP
+    )
+    files = FilesField()
+
+
+class TicketFieldsForm(forms.Form):
+    subject = forms.CharField(max_length=255)
+    priority = forms.ModelChoiceField(Priority.objects.all(), empty_label=None)
+    tags = TagsField(required=False, help_text="Separate tags with commas.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cti_fields(self)
+        self.order_fields(["subject", "priority", "category", "type", "item", "tags"])
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        User.objects.filter(role__in=(Role.ADMIN, Role.STAFF), is_active=True),
+        required=False,
+        empty_label="Nobody",
+    )
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="No team")
+
+
+class StatusForm(forms.Form):
+    status = forms.ModelChoiceField(Status.objects.filter(active=True), empty_label=None)
+
+
+class ResolveForm(forms.Form):
+    resolution_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Shown to the requester; kept if the ticket is reopened.",
+    )
+
+
+class ScheduleForm(forms.Form):
+    at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
+class MessageEditForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SurveyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How satisfied are you with how we handled this ticket?",
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)

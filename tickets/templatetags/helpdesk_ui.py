@@ -1,0 +1,62 @@
+"""Presentation helpers for the server-rendered pages: Bootstrap widgets and history values."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+def _widget_class(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return ""
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+@register.filter
+def bs_widget(field):
+    """Render a bound field's widget with Bootstrap classes and its errors wired for screen readers."""
+    classes = [_widget_class(field.field.widget), field.field.widget.attrs.get("class", "")]
+    attrs = {}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        classes.append("is-invalid")
+        attrs["aria-invalid"] = "true"
+        described.append(f"{field.auto_id}_error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    attrs["class"] = " ".join(c for c in classes if c)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def event_value(value) -> str:
+    """Show one side of a history row (a name, a list, a text) as a short readable string."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        if "body" in value:
+            body = str(value["body"])
+            return body if len(body) <= 120 else body[:119] + "…"
+        if "status" in value:
+            return str(value["status"])
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return str(action).replace("_", " ").capitalize()

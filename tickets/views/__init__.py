@@ -1,0 +1,1 @@
+"""Server-rendered pages: the staff queue and ticket page, the customer portal, ticket creation."""
