@@ -6,6 +6,7 @@ Nothing here saves or sends; the write path is `tickets.actions`.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -219,12 +220,21 @@ class Ticket(models.Model):
     reopened = models.BooleanField(default=False)
     closure_scheduled_at = models.DateTimeField(null=True, blank=True)
     purge_at = models.DateTimeField(null=True, blank=True)
+    sla_plan = models.ForeignKey(
+        "tickets.SLAPlan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    # While the ticket is in a `pending` status the SLA clock stops; this is when it stopped.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
     overdue = models.BooleanField(default=False)
     first_response_at = models.DateTimeField(null=True, blank=True)
     last_customer_post_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Full-text search document (subject weighted A, description B, replies and notes C), kept
+    # current by the actions; its GIN index is created on PostgreSQL only (migration 0003).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         permissions = [("view_all", "Can see every ticket")]
@@ -346,3 +356,118 @@ class Favorite(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_favorite")]
+
+
+class SLAPlan(models.Model):
+    """Response and resolution targets, chosen by priority and optionally category (SPEC §6)."""
+
+    name = models.CharField(max_length=100)
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first_response_hours = models.PositiveIntegerField(null=True, blank=True)
+    resolution_hours = models.PositiveIntegerField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "SLA plan"
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "category"], name="uniq_sla_plan"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SavedView(models.Model):
+    """A named set of queue filters and a sort; shared views are published to all staff."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    filters = models.JSONField(default=dict, blank=True)
+    ordering = models.CharField(max_length=20, default="updated")
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class TicketView(models.Model):
+    """When a staff member last looked at a ticket: newer customer posts are unread."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="views")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="uniq_ticket_view")]
+
+
+class AccessToken(models.Model):
+    """A guest's access link for one ticket; only a hash of the secret is stored."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Invite(models.Model):
+    """An invite link that lets a colleague join a ticket as a participant."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+
+class OutboundEmail(models.Model):
+    """One email per event and recipient: the key makes a retried task send it only once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.EmailField()
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class InboundEmail(models.Model):
+    """A message taken in by email, once per Message-ID, and what became of it."""
+
+    message_id = models.CharField(max_length=255, unique=True)
+    sender = models.EmailField(blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=40)
+    received_at = models.DateTimeField(default=timezone.now)
+
+
+class FailedInboundMessage(models.Model):
+    """A message that could not be parsed or ingested, kept raw so nothing is lost."""
+
+    raw = models.BinaryField()
+    error = models.TextField()
+    source = models.CharField(max_length=40, default="pipe")
+    received_at = models.DateTimeField(default=timezone.now)
+
+
+class InboundAddress(models.Model):
+    """A desk address that takes mail in, with the category its new tickets get."""
+
+    email = models.EmailField(unique=True)
+    default_category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "inbound addresses"
+
+    def __str__(self):
+        return self.email
