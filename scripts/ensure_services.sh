@@ -12,6 +12,12 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev
 fi
 
 version=$(ls /etc/postgresql | sort -V | tail -n 1)
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+if ! [ -x /usr/bin/chromium ]; then
+  apt-get update -q
+  apt-get install -y -q chromium
+fi
+
 if ! pg_up; then
   pg_ctlcluster --skip-systemctl-redirect "$version" main start || pg_ctlcluster "$version" main start
 fi
