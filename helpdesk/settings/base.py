@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    "csp",
     "accounts",
     "tickets",
     "links",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -140,6 +142,20 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Help Desk <help@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server fails and is retried
+
+# Email in and out (SPEC §8). HELPDESK_EMAIL is the address customers write to (default: the
+# address of DEFAULT_FROM_EMAIL); replies come back to it plus-tagged (help+t1234-<hmac>@...).
+HELPDESK_EMAIL = env("HELPDESK_EMAIL", default="")
+# The mailbox polled for new mail: imap://user:pass@host:143/INBOX or imaps://...:993/INBOX
+# (`?starttls=1` upgrades a plain connection). Empty: no polling (use `ingest_email` as a pipe).
+INBOUND_IMAP_URL = env("INBOUND_IMAP_URL", default="")
+INBOUND_IMAP_INTERVAL_SECONDS = env.int("INBOUND_IMAP_INTERVAL_SECONDS", default=60)
+INBOUND_IMAP_BATCH = env.int("INBOUND_IMAP_BATCH", default=200)
+# Mail a sender may send in per hour before the rest is ignored (a loop with another robot).
+INBOUND_SENDER_HOURLY_LIMIT = env.int("INBOUND_SENDER_HOURLY_LIMIT", default=20)
+# The category of tickets from an address with no InboundAddress row (by name); else the first.
+INBOUND_DEFAULT_CATEGORY = env("INBOUND_DEFAULT_CATEGORY", default="")
 
 # Celery: without a broker (make run), tasks run eagerly in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -177,6 +193,31 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Content Security Policy: scripts and styles only from our own origin, no inline script.
+# htmx's indicator style and its settling of `style` attributes are turned off (htmx-config
+# meta in base.html), so no inline style is needed either; the browser tests fail on any
+# CSP violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {
     "version": 1,
