@@ -38,6 +38,7 @@ test: install-test services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=helpdesk.settings.test
+	$(BIN)/bandit -q -c pyproject.toml -r accounts tickets links attachments helpdesk
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 lint:
