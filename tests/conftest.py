@@ -4,6 +4,7 @@
 - dave: customer (the requester); erin: another customer (outsider).
 """
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,27 @@ from rest_framework.test import APIClient
 from accounts.actions import update_user
 from accounts.models import Role
 from tests.factories import CategoryFactory, TeamFactory, make_ticket, make_user
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _seed_after_flush(request):
+    """Put back what the data migrations seed (statuses, priorities, settings).
+
+    A transactional test empties every table when it ends; the next transactional test
+    would otherwise start without the workflow. Seeding is idempotent.
+    """
+    if _is_transactional(request):
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        importlib.import_module("tickets.migrations.0002_seed_defaults").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ Playwright's own browser download does not work offline, so the launch points at
 pages under test-artifacts/screenshots/.
 """
 
-import importlib
 import os
 from pathlib import Path
 
@@ -45,24 +44,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    """Put back the statuses and priorities the data migration seeds.
-
-    A transactional test empties every table when it ends, and the serialized copy that
-    would restore them is not always taken (it depends on which tests share the run).
-    """
-    from django.apps import apps
-
-    seed = importlib.import_module("tickets.migrations.0002_seed_defaults").seed
-    seed(apps, None)
-
-
-@pytest.fixture(autouse=True)
 def _no_csp_violations(page):
     """Fail a browser test when the page breaks its own Content Security Policy."""
     errors = []
     page.on(
-        "console", lambda msg: msg.type == "error" and errors.append(f"{page.url}: {msg.text} at {msg.location}")
+        "console",
+        lambda msg: msg.type == "error" and errors.append(f"{page.url}: {msg.text} at {msg.location}"),
     )
     yield
     assert not [e for e in errors if "Content Security Policy" in e], errors
