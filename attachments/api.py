@@ -1,13 +1,14 @@
 """Attachments API (API.md): upload to a ticket, and download through the application."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tickets.access import access_ticket_by_id
+from tickets.guests import guest_ticket_for_token
 
 from .access import access_attachment_by_id
 from .actions import attach_files
@@ -35,18 +36,31 @@ class AttachmentCreateApi(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
+class LoggedInOrToken(permissions.BasePermission):
+    """A logged-in caller, or anyone with the `?token=` of a guest's access link."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated) or "token" in request.query_params
+
+
 class AttachmentDownloadApi(APIView):
+    permission_classes = [LoggedInOrToken]
+
     @extend_schema(
+        parameters=[
+            OpenApiParameter("token", str, description="A guest's access link token, instead of a login.")
+        ],
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             404: OpenApiResponse(description="No such attachment, or not one the caller may see."),
-        }
+        },
     )
     def get(self, request, attachment_id: int):
         """The file, as an attachment (never rendered inline), if the caller sees its ticket."""
-        # Hook for guests' `?token=` links (SPEC §8): the guest app resolves the token to its
-        # ticket and passes it as `guest_ticket=` to access_attachment_by_id (and lets an
-        # anonymous caller with a token through the permission check).
+        if "token" in request.query_params:
+            # A guest's access link (SPEC §8): the token's ticket, as its requester sees it.
+            ticket = guest_ticket_for_token(request, request.query_params["token"])
+            return download_response(access_attachment_by_id(None, attachment_id, guest_ticket=ticket))
         return download_response(access_attachment_by_id(request.user, attachment_id))
 
     def perform_content_negotiation(self, request, force=False):

@@ -25,3 +25,9 @@ def setup_periodic_tasks(sender, **kwargs):
         sender.signature("tickets.tasks.flag_overdue_task"),
         name="sla overdue sweep",
     )
+    if settings.INBOUND_IMAP_URL:
+        sender.add_periodic_task(
+            settings.INBOUND_IMAP_INTERVAL_SECONDS,
+            sender.signature("tickets.tasks.poll_inbound_email_task"),
+            name="inbound email poll",
+        )

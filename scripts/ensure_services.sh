@@ -38,5 +38,13 @@ fi
 for _ in $(seq 30); do redis_up && break; sleep 1; done
 redis_up || { echo "Redis did not start" >&2; exit 1; }
 echo "PostgreSQL and Redis are up."
+
+# Dovecot: the IMAP tests start an instance of their own (tests/tickets/mail_support.py, own
+# config, port and Maildir); only the program is needed here, no system service.
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  apt-get update -q
+  apt-get install -y -q dovecot-imapd
+fi
+[ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || { echo "dovecot is missing" >&2; exit 1; }
 psql -h 127.0.0.1 -U postgres -w -tAc "select 1 from pg_database where datname='helpdesk'" | grep -q 1 \
   || psql -h 127.0.0.1 -U postgres -w -qc "create database helpdesk"

@@ -16,24 +16,38 @@ from accounts.models import Role
 from tests.factories import CategoryFactory, TeamFactory, make_ticket, make_user
 
 
-def _is_transactional(request) -> bool:
+def _uses_db(request) -> tuple[bool, bool]:
+    """(uses the database, is transactional) for the test being set up."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        return True
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & names
+    )
+    return bool(marker) or transactional or "db" in names, transactional
 
 
 @pytest.fixture(autouse=True)
 def _seed_after_flush(request):
-    """Put back what the data migrations seed (statuses, priorities, settings).
+    """Make sure what the data migrations seed (statuses, priorities, settings) is there.
 
-    A transactional test empties every table when it ends; the next transactional test
-    would otherwise start without the workflow. Seeding is idempotent.
+    A transactional test empties every table when it ends, and with `--dist loadfile` a
+    worker may run plain database tests after one. Seeding is idempotent and costs one
+    queries when nothing is missing.
     """
-    if _is_transactional(request):
-        from django.apps import apps
+    uses_db, transactional = _uses_db(request)
+    if not uses_db:
+        return
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.core.management.sql import emit_post_migrate_signal
 
-        request.getfixturevalue("transactional_db")
+    from tickets.models import Status
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Permission.objects.filter(codename="view_all").exists():
+        # Content types and permissions come from post_migrate, which a flush skipped.
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    if not Status.objects.exists():
         importlib.import_module("tickets.migrations.0002_seed_defaults").seed(apps, None)
 
 

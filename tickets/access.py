@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import HIDDEN_KINDS, Ticket
+from .models import HIDDEN_KINDS, SavedView, Ticket
 
 
 def visible_tickets(user, qs: QuerySet | None = None) -> QuerySet:
@@ -44,3 +44,14 @@ def access_ticket_by_id(user, ticket_id, qs: QuerySet | None = None) -> Ticket:
         return visible_tickets(user, qs).get(pk=pk)
     except (Ticket.DoesNotExist, ValueError, TypeError):
         raise Http404("No such ticket.")
+
+
+def access_saved_view_by_id(user, view_id) -> SavedView:
+    """A saved view the user may use: their own, or one an admin shared; Http404 otherwise."""
+    try:
+        pk = int(view_id)
+        if not 0 < pk < 2**63 or not getattr(user, "is_agent", False):
+            raise ValueError(pk)
+        return SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True)).get(pk=pk)
+    except (SavedView.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such view.")

@@ -160,3 +160,67 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+
+
+# --- Guests, registration and invites ---------------------------------------------------
+
+HONEYPOT_FIELD = "website"
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden by CSS, out of the tab order); robots fill it in."""
+
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def is_robot(self) -> bool:
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+
+class GuestTicketForm(HoneypotMixin, TicketCreateForm):
+    email = forms.EmailField(label="Your email address", max_length=254)
+    name = forms.CharField(label="Your name", max_length=150, required=False)
+
+    def __init__(self, *args, show_priority: bool, **kwargs):
+        super().__init__(*args, for_staff=False, show_priority=show_priority, **kwargs)
+        self.order_fields(["email", "name", "subject", "category", "type", "item", "priority"])
+
+    def action_kwargs(self) -> dict:
+        data = super().action_kwargs()
+        data.pop(HONEYPOT_FIELD, None)
+        return data
+
+
+class ResendLinksForm(HoneypotMixin):
+    email = forms.EmailField(label="Your email address", max_length=254)
+
+
+class RegistrationForm(HoneypotMixin):
+    email = forms.EmailField(label="Email address", max_length=254)
+    name = forms.CharField(label="Your name", max_length=150, required=False)
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data

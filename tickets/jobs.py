@@ -11,7 +11,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -20,7 +20,12 @@ from django.utils import timezone
 from attachments.actions import remove_orphan_files
 
 from .actions import fire_scheduled_closure
+from .actions.automation import run_idle_rules
+from .actions.recurring import open_due_recurring_tickets
 from .models import Favorite, HelpdeskSettings, Status, StatusKind, Survey, Ticket, TicketEvent
+from .preclose import warn_before_auto_close
+from .sla import RUNNING_KINDS
+from .webhooks import queue_status_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,7 @@ WITH due AS (
 ), unfavoured AS (
     DELETE FROM {favorite} f USING closed c WHERE f.ticket_id = c.id
 )
-SELECT count(*) FROM closed
+SELECT id, was FROM closed
 """
 
 
@@ -98,7 +103,9 @@ def close_expired_resolved(
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-            done = cursor.fetchone()[0]
+            changes = cursor.fetchall()
+            queue_status_webhooks(changes, closed)  # after this batch commits
+        done = len(changes)
         if not done:
             return total
         total += done
@@ -184,29 +191,122 @@ def _delete_cascade(model, rows, files: list[str], depth: int = 0) -> None:
     rows._raw_delete(rows.db)
 
 
-def flag_overdue(now: datetime | None = None, progress: Callable | None = None) -> int:
-    """Flag live tickets past their SLA due time; unflag those whose due time moved on.
+# `tickets.sla.is_overdue` in SQL: the clock runs (a `new` or `open` status, not paused) and a
+# due time has passed, the first-response one only while no public staff reply has come.
+BREACHED_SQL = """
+    status_id = ANY(%(running)s) AND sla_paused_at IS NULL
+    AND (sla_due_at < %(now)s OR (first_response_at IS NULL AND first_response_due_at < %(now)s))
+"""
+# One statement per batch and direction: claim the rows whose flag is wrong, set it. The
+# claim skips rows an action holds (it sets the flag itself) and never waits on them, so
+# the sweep cannot deadlock with an action locking two tickets. Unflagging starts from the
+# few flagged rows (a partial index); NULL due times make the rule NULL, i.e. not breached.
+OVERDUE_SQL = """
+WITH wrong AS (
+    SELECT id FROM {ticket} WHERE {claim}
+    LIMIT %(batch)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {ticket} AS t SET overdue = %(flag)s FROM wrong WHERE t.id = wrong.id
+"""
+CLAIMS = {True: "NOT overdue AND {breached}", False: "overdue AND ({breached}) IS NOT TRUE"}
 
-    Pending tickets are left alone: time on hold does not count, so their due time moves
-    when they leave it.
+
+def flag_overdue(now: datetime | None = None, batch: int = BATCH, progress: Callable | None = None) -> int:
+    """Flag the tickets past an SLA due time; unflag those no longer past one.
+
+    A flag goes when the due time moved (a new priority, a pause that ended), the first
+    response came, or the ticket left the working statuses. Returns how many were flagged.
     """
     now = now or timezone.now()
-    live = Status.objects.filter(kind__in=(StatusKind.NEW, StatusKind.OPEN)).values("pk")
-    flagged = Ticket.objects.filter(overdue=False, sla_due_at__lte=now, status__in=live).update(overdue=True)
-    Ticket.objects.filter(Q(sla_due_at__isnull=True) | Q(sla_due_at__gt=now), overdue=True).update(
-        overdue=False
-    )
-    if progress and flagged:
-        progress(flagged)
+    params = {
+        "running": list(Status.objects.filter(kind__in=RUNNING_KINDS).values_list("pk", flat=True)),
+        "now": now,
+        "batch": batch,
+    }
+    ticket = _sql_names()["ticket"]
+    flagged = 0
+    for flag, claim in CLAIMS.items():
+        sql = OVERDUE_SQL.format(ticket=ticket, claim=claim.format(breached=BREACHED_SQL))
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, {**params, "flag": flag})
+                done = cursor.rowcount
+            if flag:
+                flagged += done
+                if progress and done:
+                    progress(flagged)
+            if done < batch:
+                break
     return flagged
 
 
+# Retention of closed tickets (SPEC §9 settings, both off by default) -------------------------
+
+
+def archive_closed(now: datetime | None = None, batch: int = BATCH, progress: Callable | None = None) -> int:
+    """Archive the closed tickets closed more than `archive_closed_after_days` ago.
+
+    Archived tickets leave the default queues and search (the `archived` filter brings them
+    back) and stay readable and counted. `updated_at` is left alone: archiving is not an update
+    anyone made. Reopening a ticket takes it out of the archive (tickets/actions/_common.py).
+    """
+    days = HelpdeskSettings.load().archive_closed_after_days
+    if days is None:
+        return 0
+    now = now or timezone.now()
+    # By status row, not the ticket's copy of the kind: the auto-close job writes status_id.
+    closed = list(Status.objects.filter(kind=StatusKind.CLOSED).values_list("pk", flat=True))
+    due = Ticket.objects.filter(
+        status_id__in=closed, archived_at__isnull=True, closed_at__lt=now - timedelta(days=days)
+    )
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
+            if not ids:
+                return total
+            Ticket.objects.filter(pk__in=ids).update(archived_at=now)
+            TicketEvent.objects.bulk_create(
+                TicketEvent(ticket_id=pk, action="archived", after={"after_days": days}, at=now) for pk in ids
+            )
+        total += len(ids)
+        if progress:
+            progress(total)
+
+
+def purge_archived(
+    now: datetime | None = None, batch: int = PURGE_BATCH, progress: Callable | None = None
+) -> int:
+    """Purge for good the tickets archived more than `purge_archived_after_days` ago."""
+    days = HelpdeskSettings.load().purge_archived_after_days
+    if days is None:
+        return 0
+    now = now or timezone.now()
+    due = Ticket.objects.filter(archived_at__lt=now - timedelta(days=days))
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
+            if not ids:
+                return total
+            purge_tickets(ids)
+        total += len(ids)
+        if progress:
+            progress(total)
+
+
 JOBS = {
+    "preclose_warning": warn_before_auto_close,
     "auto_close": close_expired_resolved,
     "scheduled_closures": sweep_scheduled_closures,
     "purge": purge_due,
     "sla_overdue": flag_overdue,
     "orphan_files": remove_orphan_files,
+    "recurring_tickets": open_due_recurring_tickets,
+    "archive_closed": archive_closed,
+    "purge_archived": purge_archived,
+    "automation_idle": run_idle_rules,
 }
 
 

@@ -135,7 +135,9 @@ def check_schedule_closure(ticket: Ticket, actor, at: datetime, now: datetime) -
         raise ActionRefused(f"A closure cannot be scheduled while the ticket is {ticket.status.name}.")
 
 
-def check_close_now(ticket: Ticket, actor) -> None:
+def check_close_now(ticket: Ticket, actor, desk: HelpdeskSettings, now: datetime) -> None:
+    """Staff close on any live status; a requester or participant closes a ticket scheduled for
+    closure early, or a resolved one inside its reopen window ("It's fixed, close it")."""
     kind = ticket.status.kind
     if kind == StatusKind.CLOSED:
         raise ActionRefused("The ticket is already closed.")
@@ -144,8 +146,11 @@ def check_close_now(ticket: Ticket, actor) -> None:
             raise ActionRefused("Restore the ticket before closing it.")
         return
     require_party(ticket, actor, "close the ticket")
-    if kind != StatusKind.CLOSURE_SCHEDULED:
-        raise ActionRefused("You can close the ticket early only once a closure is scheduled.")
+    if kind == StatusKind.CLOSURE_SCHEDULED:
+        return
+    if kind == StatusKind.RESOLVED and not reply_window_closed(ticket, desk, now):
+        return
+    raise ActionRefused("You can close the ticket yourself once it is resolved or a closure is scheduled.")
 
 
 def check_hide(ticket: Ticket, actor, kind: str) -> None:

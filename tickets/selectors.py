@@ -1,6 +1,6 @@
 """Reads: every select_related / prefetch_related of the tickets app lives here."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from .access import visible_tickets
 from .models import (
@@ -10,6 +10,7 @@ from .models import (
     Item,
     Message,
     Priority,
+    SLAPlan,
     Status,
     StatusKind,
     Survey,
@@ -19,7 +20,14 @@ from .models import (
 )
 
 LIST_RELATED = ("status", "priority", "requester", "assignee", "team", "category")
-DETAIL_RELATED = (*LIST_RELATED, "type", "item", "status__customer_reply_moves_to", "previous_status")
+DETAIL_RELATED = (
+    *LIST_RELATED,
+    "type",
+    "item",
+    "status__customer_reply_moves_to",
+    "previous_status",
+    "sla_plan",
+)
 
 
 def ticket_detail_qs() -> QuerySet:
@@ -60,43 +68,22 @@ def public_message_count(ticket: Ticket) -> int:
 
 # Reads of the server-rendered pages -------------------------------------------------------
 
-STAFF_QUEUES = {
-    "all": "All",
-    "mine": "Mine",
-    "unassigned": "Unassigned",
-    "spam": "Spam",
-    "deleted": "Deleted",
-}
-
-
-def list_queue_for_user(user, queue: str = "all", q: str = "") -> QuerySet:
-    """A staff queue: everything visible, mine, unassigned, or the spam / deleted bins.
-
-    `q` narrows to tickets whose subject holds every word.
-    """
-    if queue in (StatusKind.SPAM, StatusKind.DELETED):
-        qs = list_tickets_for_user(user, include_hidden=True).filter(status__kind=queue)
-    else:
-        qs = list_tickets_for_user(user)
-        if queue == "mine":
-            qs = qs.filter(assignee=user)
-        elif queue == "unassigned":
-            qs = qs.filter(assignee__isnull=True, team__isnull=True)
-    for word in q.split():
-        qs = qs.filter(subject__icontains=word)
-    return qs
-
 
 def find_ticket_by_number(user, text: str) -> int | None:
     """The number typed in the search bar (`1234` or `#1234`) when the user may see that ticket."""
     text = text.strip().lstrip("#")
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    if not text.isdecimal() or len(text) > 19 or not 0 < int(text) < 2**63:  # isdigit() takes "²"
         return None
     return visible_tickets(user).filter(pk=int(text)).values_list("pk", flat=True).first()
 
 
-def list_portal_tickets_for_user(user, tab: str = "open") -> QuerySet:
-    """A customer's tickets (requested or participating), open or closed, favourites marked."""
+def list_portal_tickets_for_user(user, tab: str = "open", q: str = "") -> QuerySet:
+    """A customer's tickets (requested or participating), open or closed, favourites marked.
+
+    `q` narrows to tickets where every word is in the subject, the description or a public
+    reply (never an internal note or a deleted reply: the customer must not find by them);
+    `#1234` or `1234` also finds that ticket by its number.
+    """
     closed = (StatusKind.RESOLVED, StatusKind.CLOSED)
     qs = (
         visible_tickets(user)
@@ -109,7 +96,21 @@ def list_portal_tickets_for_user(user, tab: str = "open") -> QuerySet:
         qs = qs.filter(is_favorite=True)
     else:
         qs = qs.exclude(status__kind__in=closed)
+    for word in q.split()[:10]:
+        qs = qs.filter(_public_text_matches(word))
     return qs.order_by("-updated_at", "-id")
+
+
+def _public_text_matches(word: str) -> Q:
+    # Correlated per ticket: the customer's few tickets are searched, not every reply of the desk.
+    public_replies = Message.objects.filter(
+        ticket=OuterRef("pk"), internal=False, deleted=False, body__icontains=word
+    )
+    match = Q(subject__icontains=word) | Q(description__icontains=word) | Q(Exists(public_replies))
+    number = word.lstrip("#")
+    if number.isdigit() and 0 < int(number) < 2**63:
+        match |= Q(pk=int(number))
+    return match
 
 
 def is_favorite(ticket: Ticket, user) -> bool:
@@ -190,3 +191,10 @@ def list_category_tree() -> QuerySet:
         queryset=TicketType.objects.filter(active=True).prefetch_related(items).order_by("name", "id"),
     )
     return Category.objects.filter(active=True).prefetch_related(types).order_by("name", "id")
+
+
+def list_sla_plans() -> QuerySet:
+    """Every SLA plan, most urgent priority first, priority-only plans before category ones."""
+    return SLAPlan.objects.select_related("priority", "category").order_by(
+        "-priority__rank", F("category__name").asc(nulls_first=True), "name", "id"
+    )

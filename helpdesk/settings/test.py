@@ -1,10 +1,15 @@
 """Tests run against real PostgreSQL and Redis (make test starts them)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/helpdesk")}
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker gets its own Redis database, so one worker's cache.clear() or
+# rate-limit counters never reach the other's tests.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:6379/{15 - _WORKER}")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 # Tasks run in-process so a test sees their effect at the commit boundary.
 CELERY_BROKER_URL = REDIS_URL

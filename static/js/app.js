@@ -42,6 +42,49 @@
     }
   }, true);
 
+  // "Select all" in the queue: ticks every row checkbox that belongs to the named form.
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    var formId = all && all.getAttribute && all.getAttribute("data-check-all");
+    if (!formId) {
+      return;
+    }
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="ids"][form="' + formId + '"]');
+    Array.prototype.forEach.call(boxes, function (box) {
+      box.checked = all.checked;
+    });
+  });
+
+  // Canned replies: choosing one fetches its text, filled in for the ticket, into the reply box
+  // (select[data-canned-select="<base url>"], data-canned-target="<textarea id>").
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    var base = select && select.getAttribute && select.getAttribute("data-canned-select");
+    var target = base && document.getElementById(select.getAttribute("data-canned-target"));
+    if (!target || !/^[0-9]+$/.test(select.value)) {
+      return;
+    }
+    fetch(base + select.value + "/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (canned) {
+        var text = target.value;
+        var at = typeof target.selectionStart === "number" ? target.selectionStart : text.length;
+        target.value = text.slice(0, at) + canned.body + text.slice(target.selectionEnd || at);
+        target.focus();
+        target.setSelectionRange(at + canned.body.length, at + canned.body.length);
+      })
+      .catch(function () {
+        select.setCustomValidity("This canned reply could not be loaded.");
+        select.reportValidity();
+        select.setCustomValidity("");
+      });
+  });
+
   function init(root) {
     colorBadges(root);
   }

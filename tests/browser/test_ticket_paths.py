@@ -47,7 +47,7 @@ def test_customer_and_staff_take_a_ticket_from_creation_to_reopen(
 
     # Staff find it in the queue, take it, reply and set In progress in one action.
     login(page, people.bob)
-    page.goto(f"{live_server.url}/tickets/")
+    page.goto(f"{live_server.url}/tickets/?queue=unassigned")  # the default queue is their own work
     shot(page, "queue")
     page.click("a:has-text('Battery swelling')")
     submit(page, page.locator("button:has-text('Assign to me')"))

@@ -144,6 +144,7 @@ class TestSettings:
             "deleted_retention_days": 30,
             "customer_sets_priority": False,
             "staff_reply_status": None,
+            "preclose_warning_days": 1,
         }
 
     def test_admin_changes_some_settings(self, api, people):

@@ -163,7 +163,8 @@ class TestRunLifecycleJobsCommand:
 
     def test_run_all_reports_each_job(self, people, clock, settings, tmp_path):
         settings.MEDIA_ROOT = str(tmp_path)
-        assert set(run_all()) == {"auto_close", "scheduled_closures", "purge", "sla_overdue", "orphan_files"}
+        lifecycle = {"auto_close", "scheduled_closures", "purge", "sla_overdue", "orphan_files"}
+        assert lifecycle <= set(run_all())  # other features add their own jobs
 
 
 # --- Overlapping runs, against PostgreSQL with real concurrent transactions -----------------

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import CategoryFactory, ItemFactory, TicketTypeFactory, priority
+from tickets.actions import update_settings
 from tickets.models import HelpdeskSettings, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +200,7 @@ class TestCtiOptionsPartial:
         response = client.get(reverse("cti_options"), {"category": category, "type": "x"})
         assert response.status_code == 200 and b"<select" not in response.content
 
-    def test_anonymous_is_sent_to_login(self, client, people):
+    def test_anonymous_is_sent_to_login_while_guest_submission_is_off(self, client, people):
+        update_settings(actor=people.alice, guest_submission_enabled=False)
         response = client.get(reverse("cti_options"), {"category": people.category.pk})
         assert response.status_code == 302 and response.url.startswith(reverse("login"))

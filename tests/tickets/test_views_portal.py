@@ -244,7 +244,9 @@ class TestPortalClosure:
         before = snapshot(ticket)
         client.post(reverse("portal_close", args=[ticket.pk]))
         assert snapshot(ticket) == before
-        assert "You can close the ticket early only once a closure is scheduled." in flash(client)
+        assert "You can close the ticket yourself once it is resolved or a closure is scheduled." in flash(
+            client
+        )
 
     @pytest.mark.parametrize("action", ["portal_request_closure", "portal_close", "portal_favorite"])
     def test_other_customer_and_staff_get_404(self, client, people, ticket, action):

@@ -6,6 +6,8 @@ queues notifications with `transaction.on_commit`.
 """
 
 from .assignment import UNSET, assign_ticket, assign_to_me
+from .bulk import bulk_change_tickets
+from .canned import apply_canned_reply, delete_canned_reply, save_canned_reply
 from .catalogue import create_catalogue_entry, update_settings
 from .conversation import add_message, add_system_message, delete_message, edit_message
 from .create import create_ticket, update_ticket_fields
@@ -22,6 +24,7 @@ from .status import (
     schedule_deletion,
     transition_ticket,
 )
+from .views import delete_view, mark_ticket_seen, rename_view, save_view
 
 __all__ = [
     "UNSET",
@@ -29,20 +32,28 @@ __all__ = [
     "add_message",
     "add_system_message",
     "answer_survey",
+    "apply_canned_reply",
     "assign_ticket",
     "assign_to_me",
+    "bulk_change_tickets",
     "close_ticket",
     "create_catalogue_entry",
     "create_ticket",
+    "delete_canned_reply",
     "delete_message",
     "delete_ticket",
+    "delete_view",
     "edit_message",
     "fire_scheduled_closure",
     "mark_spam",
+    "mark_ticket_seen",
     "remove_favorite",
+    "rename_view",
     "request_closure",
     "resolve_ticket",
     "restore_ticket",
+    "save_canned_reply",
+    "save_view",
     "schedule_closure",
     "schedule_deletion",
     "transition_ticket",

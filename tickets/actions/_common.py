@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..automation import queue_automation
 from ..errors import ActionRefused
 from ..models import (
     HIDDEN_KINDS,
@@ -20,6 +21,9 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
+from ..sla import apply_sla
+from ..webhooks import queue_webhooks
+from ._context import current_via
 
 
 def lock_ticket(ticket: Ticket | int) -> Ticket:
@@ -49,6 +53,7 @@ def record(ticket: Ticket, actor, action: str, before=None, after=None, at: date
         before=before,
         after=after,
         at=at or timezone.now(),
+        via=current_via(),  # e.g. "Automation: <rule>" while a rule acts
     )
 
 
@@ -67,6 +72,8 @@ def notify(kind: str, ticket: Ticket, **ids) -> None:
 
     ticket_id = ticket.pk
     transaction.on_commit(lambda: send_notification_task.delay(kind, ticket_id, **ids))
+    if kind == "created":
+        queue_webhooks("ticket.created", ticket)
 
 
 def apply_status(
@@ -89,8 +96,9 @@ def apply_status(
     fields = set(fields or ())
     extra = dict(event_extra or {})
     old_kind, new_kind = before.kind, to_status.kind
-    ticket.status = to_status
-    fields.add("status")
+    ticket.status, ticket.status_kind = to_status, to_status.kind  # the kind is copied for the queues
+    fields |= {"status", "status_kind"}
+    fields |= apply_sla(ticket, now)  # pending stops the SLA clock; leaving it moves the due times
     if ticket.closure_scheduled_at and new_kind != StatusKind.CLOSURE_SCHEDULED:
         ticket.closure_scheduled_at = None  # any other status cancels the schedule
         fields.add("closure_scheduled_at")
@@ -107,13 +115,23 @@ def apply_status(
         ticket.reopened = True
         fields.add("reopened")
     fields |= _follow_deletion(ticket, before, old_kind, new_kind, now, extra)
+    if ticket.archived_at is not None and new_kind != StatusKind.CLOSED:
+        ticket.archived_at = None  # reopened (or hidden): back in the queues
+        fields.add("archived_at")
+    if ticket.preclose_warned_at is not None:
+        ticket.preclose_warned_at = None  # a new resolution, or none, earns a new warning
+        fields.add("preclose_warned_at")
     touch(ticket, now, fields)
     sync_survey(ticket, old_kind, new_kind, now)
     if new_kind in UNFAVOURITE_KINDS:
         Favorite.objects.filter(ticket=ticket).delete()
     if before.is_draft and not to_status.is_draft:
         notify("created", ticket)  # the auto-response a draft held back goes out on activation
+    if new_kind == StatusKind.RESOLVED and old_kind not in HIDDEN_KINDS | {StatusKind.RESOLVED}:
+        notify("resolved", ticket)  # the notes, the reopen window, "It's fixed" and "Still broken"
     record(ticket, actor, "status", status_ref(before), {**status_ref(to_status), **extra}, at=now)
+    queue_webhooks("ticket.status_changed", ticket, before=status_ref(before), after=status_ref(to_status))
+    queue_automation("status_changed", ticket, actor)
 
 
 def _follow_deletion(ticket: Ticket, before: Status, old_kind, new_kind, now: datetime, extra: dict) -> set:

@@ -8,6 +8,7 @@ from accounts.models import Team
 from ..errors import ActionRefused
 from ..lifecycle import check_assign_to_me, require_agent
 from ..models import Ticket
+from ..webhooks import queue_webhooks
 from ._common import lock_ticket, notify, record, touch
 
 UNSET = object()
@@ -45,6 +46,7 @@ def assign_ticket(*, ticket: Ticket, actor, assignee=UNSET, team: Team | None = 
         fields.append("team")
     if fields:
         touch(ticket, now, fields)
+        queue_webhooks("ticket.assigned", ticket, changed=fields)
     return ticket
 
 

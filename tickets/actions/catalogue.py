@@ -5,7 +5,7 @@ from django.db import transaction
 from accounts.models import Role, Team
 
 from ..errors import ActionRefused
-from ..models import Category, HelpdeskSettings, Item, Status, TicketType
+from ..models import Category, HelpdeskSettings, Item, Priority, SLAPlan, Status, TicketType
 from .create import check_text
 
 SETTINGS_FIELDS = frozenset(
@@ -18,6 +18,9 @@ SETTINGS_FIELDS = frozenset(
         "deleted_retention_days",
         "customer_sets_priority",
         "staff_reply_status",
+        "preclose_warning_days",
+        "archive_closed_after_days",
+        "purge_archived_after_days",
     }
 )
 
@@ -77,3 +80,53 @@ def create_catalogue_entry(
     if model is Category:
         return Category.objects.create(name=name, default_team=default_team)
     return model.objects.create(name=name, **parent)
+
+
+@transaction.atomic
+def save_sla_plan(
+    *,
+    actor,
+    name: str,
+    priority: Priority,
+    resolution_hours: int,
+    first_response_hours: int | None = None,
+    category: Category | None = None,
+    active: bool = True,
+    plan: SLAPlan | None = None,
+) -> SLAPlan:
+    """Add an SLA plan, or change `plan`; one plan per priority and category (or none).
+
+    Tickets keep the due times they have; a plan applies to tickets created, or whose
+    priority or category changes, from now on.
+    """
+    require_admin(actor, "Changing SLA plans")
+    name = check_text("name", name, 100)
+    for field, hours in (
+        ("resolution_hours", resolution_hours),
+        ("first_response_hours", first_response_hours),
+    ):
+        if hours is not None and (not isinstance(hours, int) or not 0 < hours <= 24 * 365):
+            raise ActionRefused("Give a whole number of hours, at least 1.", "invalid", field)
+    if resolution_hours is None:
+        raise ActionRefused("Give the resolution target in hours.", "invalid", "resolution_hours")
+    # The unique constraint lets many rows have no category (NULLs differ): check it here.
+    twins = SLAPlan.objects.filter(priority=priority, category=category)
+    if plan is not None:
+        twins = twins.exclude(pk=plan.pk)
+    if twins.exists():
+        raise ActionRefused("A plan for this priority and category exists already.", "invalid", "category")
+    values = {
+        "name": name,
+        "priority": priority,
+        "category": category,
+        "first_response_hours": first_response_hours,
+        "resolution_hours": resolution_hours,
+        "active": active,
+    }
+    if plan is None:
+        return SLAPlan.objects.create(**values)
+    plan = SLAPlan.objects.select_for_update().get(pk=plan.pk)
+    for field, value in values.items():
+        setattr(plan, field, value)
+    plan.save(update_fields=list(values))
+    return plan

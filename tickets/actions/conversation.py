@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from ..automation import queue_automation
 from ..lifecycle import (
     check_edit_message,
     check_post_message,
@@ -14,6 +15,9 @@ from ..lifecycle import (
 )
 from ..markup import render_markdown
 from ..models import HelpdeskSettings, Message, Status, StatusKind, Ticket
+from ..search import refresh_search_vector
+from ..sla import apply_sla
+from ..webhooks import queue_webhooks
 from ._common import apply_status, lock_ticket, notify, record, touch
 from .create import MAX_BODY, check_text
 
@@ -57,7 +61,7 @@ def add_message(
     if actor.is_agent:
         if not internal and ticket.first_response_at is None:
             ticket.first_response_at = now
-            fields.add("first_response_at")
+            fields |= {"first_response_at", *apply_sla(ticket, now)}  # a met first response may end a breach
         target = status if status is not None else (None if internal else staff_reply_target(ticket, desk))
         if target is not None and target.pk != ticket.status_id:
             apply_status(ticket, target, actor, now, fields=fields)
@@ -73,12 +77,16 @@ def add_message(
             if reopening and ticket.assignee_id:
                 notify("reopened", ticket)
     touch(ticket, now, fields)
+    refresh_search_vector(ticket.pk)
     if files:
         from attachments.actions import attach_files  # attachments builds on tickets
 
         attach_files(ticket=ticket, actor=actor, files=files, message=message)
     if not internal:
         notify("reply", ticket, message_id=message.pk)
+    queue_webhooks("message.added", ticket, message_id=message.pk)
+    if not actor.is_agent:
+        queue_automation("customer_replied", ticket, actor)
     return message
 
 
@@ -100,6 +108,7 @@ def edit_message(*, message: Message, actor, body: str) -> Message:
     before = message.body
     message.body, message.body_html, message.edited_at = body, render_markdown(body), now
     message.save(update_fields=["body", "body_html", "edited_at"])
+    refresh_search_vector(message.ticket_id)
     record(
         message.ticket,
         actor,
@@ -119,6 +128,7 @@ def delete_message(*, message: Message, actor) -> Message:
     check_edit_message(message, actor, HelpdeskSettings.load(), now)
     message.deleted = True
     message.save(update_fields=["deleted"])
+    refresh_search_vector(message.ticket_id)
     record(
         message.ticket, actor, "message_deleted", {"message": message.pk, "body": message.body}, None, at=now
     )

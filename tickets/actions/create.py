@@ -5,10 +5,13 @@ from django.utils import timezone
 
 from accounts.actions import get_or_create_customer
 
+from ..automation import queue_automation
 from ..errors import ActionRefused
 from ..lifecycle import initial_status, require_agent
 from ..markup import render_markdown
 from ..models import Category, HelpdeskSettings, Item, Priority, Tag, Ticket, TicketType
+from ..search import refresh_search_vector
+from ..sla import apply_sla
 from ._common import lock_ticket, notify, record, touch
 
 MAX_BODY = 100_000
@@ -78,7 +81,7 @@ def create_ticket(
     if actor.is_customer and tags:
         raise ActionRefused("Customers may not set tags.", "invalid", "tags")
     now = timezone.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         description=description,
         description_html=render_markdown(description),
@@ -93,14 +96,19 @@ def create_ticket(
         updated_at=now,
         last_customer_post_at=None if actor.is_agent else now,
     )
+    ticket.status_kind, ticket.priority_rank = ticket.status.kind, priority.rank  # copies for the queues
+    apply_sla(ticket, now, replan=True)  # the plan and due times go in with the row
+    ticket.save(force_insert=True)
     if tags:
         ticket.tags.set(tag_objects(tags))
     record(ticket, actor, "created", None, {"subject": subject, "status": ticket.status.name}, at=now)
+    refresh_search_vector(ticket.pk)
     if files:
         from attachments.actions import attach_files  # attachments builds on tickets
 
         attach_files(ticket=ticket, actor=actor, files=files)  # a refused file refuses the ticket
     notify("created", ticket)
+    queue_automation("created", ticket, actor)
     return ticket
 
 
@@ -143,6 +151,13 @@ def update_ticket_fields(*, ticket: Ticket, actor, tags=None, **changes) -> Tick
             ticket.tags.set(new)
             record(ticket, actor, "tags", old, [t.name for t in new], at=now)
             changed.append("tags")
+    if "priority" in changed:
+        ticket.priority_rank = ticket.priority.rank
+        changed.append("priority_rank")
+    if {"priority", "category"} & set(changed):
+        changed += apply_sla(ticket, now, replan=True)
     if changed:
         touch(ticket, now, [f for f in changed if f != "tags"])
+    if "subject" in changed:
+        refresh_search_vector(ticket.pk)
     return ticket

@@ -64,3 +64,19 @@ def add_participant(*, ticket: Ticket, actor, user) -> bool:
     ticket.participants.add(user)
     record(ticket, actor, "participant_added", None, {"id": user.pk, "name": str(user)})
     return True
+
+
+@transaction.atomic
+def remove_participant(*, ticket: Ticket, actor, user) -> bool:
+    """Take a participant off the ticket (staff); they no longer see it or get its email.
+
+    Returns False if they were not a participant.
+    """
+    require_agent(actor, "Removing participants")
+    ticket = lock_ticket(ticket)
+    if not ticket.participants.filter(pk=user.pk).exists():
+        return False
+    ticket.participants.remove(user)
+    Favorite.objects.filter(ticket=ticket, user=user).delete()
+    record(ticket, actor, "participant_removed", {"id": user.pk, "name": str(user)}, None)
+    return True

@@ -97,10 +97,12 @@ def schedule_closure(*, ticket: Ticket, actor, at: datetime) -> Ticket:
 
 @transaction.atomic
 def close_ticket(*, ticket: Ticket, actor, reason: str = "") -> Ticket:
-    """Close now: staff on any status, the customer early on a scheduled closure."""
+    """Close now: staff on any status; the customer early on a scheduled closure, or a
+    resolved ticket inside its reopen window."""
     ticket = lock_ticket(ticket)
-    check_close_now(ticket, actor)
-    apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, timezone.now(), reason=reason or "")
+    now = timezone.now()
+    check_close_now(ticket, actor, HelpdeskSettings.load(), now)
+    apply_status(ticket, status_of_kind(StatusKind.CLOSED), actor, now, reason=reason or "")
     return ticket
 
 

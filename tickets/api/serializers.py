@@ -129,11 +129,24 @@ class TicketSerializer(serializers.ModelSerializer):
             "closed_at",
             "closure_scheduled_at",
             "purge_at",
+            "archived_at",
             "sla_due_at",
             "overdue",
+            "first_response_due_at",
+            "first_response_at",
             "created_at",
             "updated_at",
         )
+        read_only_fields = fields
+
+
+class TicketRowSerializer(TicketSerializer):
+    """A ticket in a staff member's list: also whether a customer posted since they last looked."""
+
+    unread = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta(TicketSerializer.Meta):
+        fields = (*TicketSerializer.Meta.fields, "unread")
         read_only_fields = fields
 
 
@@ -172,7 +185,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TicketEvent
-        fields = ("id", "at", "actor", "action", "before", "after")
+        fields = ("id", "at", "actor", "action", "before", "after", "via")
         read_only_fields = fields
 
 
@@ -378,8 +391,10 @@ class SettingsSerializer(serializers.ModelSerializer):
             "deleted_retention_days",
             "customer_sets_priority",
             "staff_reply_status",
+            "preclose_warning_days",
         )
         extra_kwargs = {
+            "preclose_warning_days": DAYS,
             "reopen_window_days": DAYS,
             "edit_window_minutes": {"min_value": 0, "max_value": 525600},
             "max_attachment_mb": {"min_value": 1, "max_value": 10240},

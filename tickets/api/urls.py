@@ -2,7 +2,20 @@
 
 from django.urls import path
 
-from . import catalogue, conversation, customer, lifecycle, tickets
+from . import (
+    bulk,
+    canned,
+    catalogue,
+    conversation,
+    customer,
+    export,
+    guests,
+    invites,
+    lifecycle,
+    sla,
+    tickets,
+    views,
+)
 from .common import route
 
 ticket = "tickets/<int:id>/"
@@ -11,8 +24,24 @@ urlpatterns = [
     path("statuses/", route(catalogue.StatusListApi), name="api-statuses"),
     path("priorities/", route(catalogue.PriorityListApi), name="api-priorities"),
     path("categories/", route(catalogue.CategoryListApi, catalogue.CategoryCreateApi), name="api-categories"),
+    path("sla-plans/", route(sla.SLAPlanListApi), name="api-sla-plans"),
     path("settings/", route(catalogue.SettingsDetailApi, catalogue.SettingsUpdateApi), name="api-settings"),
     path("tickets/", route(tickets.TicketListApi, tickets.TicketCreateApi), name="api-tickets"),
+    path("tickets/bulk/", route(bulk.TicketBulkApi), name="api-tickets-bulk"),
+    path("tickets/export/", route(export.TicketExportApi), name="api-tickets-export"),
+    path(
+        "canned-replies/",
+        route(canned.CannedReplyListApi, canned.CannedReplyCreateApi),
+        name="api-canned-replies",
+    ),
+    path("canned-replies/<int:id>/", route(canned.CannedReplyDeleteApi), name="api-canned-reply"),
+    path(
+        f"{ticket}apply-canned-reply/",
+        route(canned.TicketApplyCannedReplyApi),
+        name="api-ticket-apply-canned-reply",
+    ),
+    path("views/", route(views.SavedViewListApi, views.SavedViewCreateApi), name="api-views"),
+    path("views/<int:id>/", route(views.SavedViewRenameApi, views.SavedViewDeleteApi), name="api-view"),
     path(ticket, route(tickets.TicketDetailApi, tickets.TicketUpdateApi), name="api-ticket"),
     path(f"{ticket}history/", route(tickets.TicketHistoryApi), name="api-ticket-history"),
     path(f"{ticket}transition/", route(lifecycle.TicketTransitionApi), name="api-ticket-transition"),
@@ -57,5 +86,14 @@ urlpatterns = [
         f"{ticket}survey/",
         route(customer.SurveyDetailApi, customer.SurveyAnswerApi),
         name="api-ticket-survey",
+    ),
+    path(f"{ticket}invites/", route(invites.TicketInviteCreateApi), name="api-ticket-invites"),
+    path("invites/<str:token>/accept/", route(invites.InviteAcceptApi), name="api-invite-accept"),
+    path("guest/tickets/", route(guests.GuestTicketCreateApi), name="api-guest-tickets"),
+    path("guest/tickets/<int:id>/", route(guests.GuestTicketDetailApi), name="api-guest-ticket"),
+    path(
+        "guest/tickets/<int:id>/messages/",
+        route(guests.GuestMessageListApi, guests.GuestMessageCreateApi),
+        name="api-guest-ticket-messages",
     ),
 ]

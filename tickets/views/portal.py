@@ -11,10 +11,12 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from .. import actions
 from ..access import access_ticket_by_id
+from ..actions.invites import INVITE_ENDED_KINDS
 from ..errors import ActionRefused
 from ..forms import CustomerReplyForm, MessageEditForm, SurveyForm
 from ..lifecycle import (
     CLOSED_REPLY_REASON,
+    check_close_now,
     check_edit_message,
     check_favorite,
     check_request_closure,
@@ -54,14 +56,16 @@ def portal_home(request):
     tab = request.GET.get("tab", "open")
     if tab not in TABS:
         tab = "open"
-    tickets = list_portal_tickets_for_user(request.user, tab)
+    q = request.GET.get("q", "").strip()[:200]
+    tickets = list_portal_tickets_for_user(request.user, tab, q)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "tab": tab,
         "tabs": TABS,
         "tab_label": TABS[tab],
-        "page_query": urlencode({"tab": tab}) + "&",
+        "q": q,
+        "page_query": urlencode({"tab": tab, "q": q}) + "&",
     }
     return render(request, "tickets/ticket_portal_list.html", context)
 
@@ -83,15 +87,25 @@ def portal_ticket(request, pk):
         "editable": editable,
         "reply_closed": reply_closed,
         "reply_closed_reason": CLOSED_REPLY_REASON,
-        "reply_form": None if reply_closed else CustomerReplyForm(auto_id="reply_%s"),
+        "reply_form": None if reply_closed else _reply_form(focus=bool(request.GET.get("still_broken"))),
         "reopen_window_ends": ticket.reopen_window_ends(desk),
         "can_request_closure": _allowed(check_request_closure, ticket, request.user, desk, now),
-        "can_close_now": ticket.status.kind == StatusKind.CLOSURE_SCHEDULED,
+        "can_close_now": _allowed(check_close_now, ticket, request.user, desk, now),
+        # Resolved, inside the window: "It's fixed, close it" or "Still broken" (the notice's choice).
+        "fixed_choice": ticket.status.kind == StatusKind.RESOLVED and not reply_closed,
         "is_favorite": favorite,
         "can_favorite": favorite or _allowed(check_favorite, ticket, request.user),
         "survey": survey if survey and ticket.requester_id == request.user.pk else None,
+        "can_invite": ticket.requester_id == request.user.pk and ticket.status.kind not in INVITE_ENDED_KINDS,
     }
     return render(request, "tickets/ticket_portal_detail.html", context)
+
+
+def _reply_form(*, focus: bool) -> CustomerReplyForm:
+    form = CustomerReplyForm(auto_id="reply_%s")
+    if focus:  # "Still broken": straight to typing what still goes wrong
+        form.fields["body"].widget.attrs["autofocus"] = True
+    return form
 
 
 @portal_post

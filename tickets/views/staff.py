@@ -1,54 +1,26 @@
-"""Staff pages: the queue and the ticket page (its POSTs are in staff_actions.py)."""
+"""Staff pages: the ticket page (its POSTs are in staff_actions.py; the queue is in queue.py)."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.shortcuts import render
 
+from .. import actions
 from ..access import access_ticket_by_id
 from ..forms import AssignForm, ReplyForm, ResolveForm, ScheduleForm, StatusForm, TicketFieldsForm
 from ..lifecycle import staff_reply_target
 from ..models import HIDDEN_KINDS, HelpdeskSettings
 from ..selectors import (
-    STAFF_QUEUES,
     cti_options,
-    find_ticket_by_number,
     list_history,
     list_messages_for_user,
-    list_queue_for_user,
     list_ticket_files,
     ticket_detail_qs,
 )
 from ._common import agent_required
 
-PAGE_SIZE = 25
-
-
-@agent_required
-def ticket_list(request):
-    queue = request.GET.get("queue", "all")
-    if queue not in STAFF_QUEUES:
-        queue = "all"
-    q = request.GET.get("q", "").strip()
-    number = find_ticket_by_number(request.user, q) if q else None
-    if number is not None:
-        return redirect("ticket_detail", pk=number)
-    page = Paginator(list_queue_for_user(request.user, queue, q), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "tickets/ticket_list.html",
-        {
-            "page": page,
-            "queue": queue,
-            "queues": STAFF_QUEUES,
-            "search_query": q,
-            "page_query": urlencode({"queue": queue, "q": q}) + "&",
-        },
-    )
-
 
 @agent_required
 def ticket_detail(request, pk):
     ticket = access_ticket_by_id(request.user, pk, ticket_detail_qs())
+    actions.mark_ticket_seen(ticket=ticket, actor=request.user)  # its customer posts are read now
     desk = HelpdeskSettings.load()
     tags = ", ".join(tag.name for tag in ticket.tags.all())
     context = {

@@ -10,6 +10,9 @@ WHAT = {
     "purge": "ticket(s) purged",
     "sla_overdue": "ticket(s) flagged overdue",
     "orphan_files": "orphan file(s) removed",
+    "archive_closed": "closed ticket(s) archived",
+    "purge_archived": "archived ticket(s) purged",
+    "automation_idle": "idle rule run(s)",
 }
 
 

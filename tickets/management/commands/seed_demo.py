@@ -11,11 +11,11 @@ from django.test.utils import override_settings
 from accounts.actions import create_user, save_team
 from accounts.models import Role, User
 from tickets import actions
-from tickets.actions.catalogue import create_catalogue_entry
+from tickets.actions.catalogue import create_catalogue_entry, save_sla_plan
 from tickets.lifecycle import status_of_kind
 from tickets.models import Category, Priority, StatusKind
 
-PASSWORD = "demo-pass-2026"
+PASSWORD = "demo-pass-2026"  # nosec B105
 PEOPLE = [
     ("admin@example.com", "Ada Admin", Role.ADMIN, "Support"),
     ("sam@example.com", "Sam Staff", Role.STAFF, "Support"),
@@ -41,6 +41,8 @@ SUBJECTS = [
     "Toner empty on floor 2",
     "Office suite crashes on save",
 ]
+# Priority: (first response, resolution) targets in hours.
+SLA_PLANS = {"Emergency": (1, 4), "High": (4, 24), "Normal": (8, 72), "Low": (24, 120)}
 REPLIES = [
     "Thanks, we are looking into it.",
     "Could you send a **screenshot**?",
@@ -68,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<9} {email:<22} {name}")
 
     def _load(self):
-        rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
+        rng = random.Random(2026)  # noqa: S311  # nosec B311
         teams = {name: save_team(name=name) for name in ("Support", "Field")}
         users = {}
         for email, name, role, team in PEOPLE:
@@ -88,6 +90,15 @@ class Command(BaseCommand):
                     create_catalogue_entry(actor=admin, name=iname, parent_type=typ)
         Category.objects.filter(name="Hardware").update(default_team=teams["Field"])
         Category.objects.filter(name="Software").update(default_team=teams["Support"])
+        for priority in Priority.objects.filter(name__in=SLA_PLANS):
+            first, resolution = SLA_PLANS[priority.name]
+            save_sla_plan(
+                actor=admin,
+                name=f"{priority.name} {first}h/{resolution}h",
+                priority=priority,
+                first_response_hours=first,
+                resolution_hours=resolution,
+            )
         staff = [users["sam@example.com"], users["tess@example.com"]]
         customers = [u for u in users.values() if u.role == Role.CUSTOMER]
         cats = list(Category.objects.prefetch_related("types__items"))

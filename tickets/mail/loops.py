@@ -1,0 +1,66 @@
+"""Mail loop protection: which incoming mail a robot sent, and a cap per sender per hour.
+
+No ticket, reply or answer comes out of mail that says it is automatic (RFC 3834
+Auto-Submitted, Precedence, Microsoft's X-Auto-Response-Suppress), of bounces and delivery
+reports, of a mailer daemon, or of the desk itself. The hourly cap stops what slips through:
+a robot that answers every mail with a new mail, without saying so.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .addresses import is_desk_address
+from .parse import ParsedEmail
+
+BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+ROBOT_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
+# Headers that only automatic mail carries (Exchange, and a few autoresponders).
+ROBOT_HEADERS = ("X-Auto-Response-Suppress", "X-Autoreply", "X-Autorespond")
+HOUR = 3600
+
+
+def loop_reason(mail: ParsedEmail, desk_addresses: set[str] = frozenset()) -> str | None:
+    """Why this mail must not create a ticket, a reply or an answer; None for a person's mail.
+
+    `desk_addresses`: the lower-cased InboundAddress emails, which are the desk's own too.
+    """
+    auto_submitted = mail.header("Auto-Submitted").split(";")[0].strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return "auto-submitted"
+    if mail.header("Precedence").strip().lower() in BULK_PRECEDENCE:
+        return "bulk"
+    for name in ROBOT_HEADERS:
+        if mail.header(name):
+            return "auto-reply"
+    if mail.message.get_content_type() == "multipart/report":
+        return "delivery-report"
+    if mail.header("Return-Path").strip() == "<>":
+        return "bounce"  # the null sender: only delivery notices are sent from it
+    if not mail.sender:
+        return "no-sender"
+    if mail.sender.split("@", 1)[0] in ROBOT_LOCAL_PARTS:
+        return "mailer-daemon"
+    if is_desk_address(mail.sender) or mail.sender in desk_addresses:
+        return "own-address"
+    return None
+
+
+def over_hourly_limit(sender: str, now: float | None = None) -> bool:
+    """Count one message from `sender` in this hour; True past INBOUND_SENDER_HOURLY_LIMIT.
+
+    A fixed window in the shared cache (Redis): `add` then `incr` are atomic there, so
+    concurrent intake processes count together.
+    """
+    window = int((now or time.time()) // HOUR)
+    digest = hashlib.sha256(sender.lower().encode()).hexdigest()[:32]
+    key = f"mail-in:sender:{digest}:{window}"
+    cache.add(key, 0, timeout=HOUR + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=HOUR + 60)
+        count = 1
+    return count > settings.INBOUND_SENDER_HOURLY_LIMIT
