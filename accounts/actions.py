@@ -1,7 +1,7 @@
 """The write path for people and teams."""
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import Role, Team, User
 
@@ -38,9 +38,15 @@ def get_or_create_customer(*, email: str, name: str = "") -> User:
     """Find a person by email or create a customer with no usable password (a guest)."""
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = create_user(email=email, name=name)
-    return user
+    if user is not None:
+        return user
+    try:
+        # A savepoint: two requests for the same new address race on the unique email; the
+        # loser takes the winner's row instead of failing.
+        with transaction.atomic():
+            return create_user(email=email, name=name)
+    except IntegrityError:
+        return User.objects.get(email__iexact=email)
 
 
 @transaction.atomic

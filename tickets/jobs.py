@@ -55,7 +55,7 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 ), closed AS (
     UPDATE {ticket} AS t
-    SET status_id = %(closed)s, closed_at = %(now)s, updated_at = %(now)s,
+    SET status_id = %(closed)s, status_kind = 'closed', closed_at = %(now)s, updated_at = %(now)s,
         closure_scheduled_at = NULL, close_reason = ''
     FROM due WHERE t.id = due.id
     RETURNING t.id, due.status_id AS was
@@ -101,9 +101,8 @@ def close_expired_resolved(
     sql = AUTO_CLOSE_SQL.format(**_sql_names())
     total = 0
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            changes = cursor.fetchall()
+        with transaction.atomic():
+            changes = _close_batch(sql, params, closed)
             queue_status_webhooks(changes, closed)  # after this batch commits
         done = len(changes)
         if not done:
@@ -111,6 +110,45 @@ def close_expired_resolved(
         total += done
         if progress:
             progress(total)
+
+
+def _close_batch(sql: str, params: dict, closed: Status) -> list[tuple[int, int]]:
+    """Close one batch; return (ticket id, previous status id) pairs."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # SQLite (`make run`): the same writes through the ORM; one process, so no SKIP LOCKED.
+    rows = list(
+        Ticket.objects.filter(status_id__in=params["resolved"], resolved_at__lt=params["cutoff"]).values_list(
+            "pk", "status_id", "status__name"
+        )[: params["batch"]]
+    )
+    ids = [pk for pk, _sid, _name in rows]
+    now = params["now"]
+    Ticket.objects.filter(pk__in=ids).update(
+        status=closed,
+        status_kind=closed.kind,
+        closed_at=now,
+        updated_at=now,
+        closure_scheduled_at=None,
+        close_reason="",
+    )
+    after = json.loads(params["after"])
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=pk,
+            action="status",
+            at=now,
+            after=after,
+            before={"id": sid, "name": name, "kind": StatusKind.RESOLVED},
+        )
+        for pk, sid, name in rows
+    )
+    have = set(Survey.objects.filter(ticket_id__in=ids).values_list("ticket_id", flat=True))
+    Survey.objects.bulk_create(Survey(ticket_id=pk, created_at=now) for pk in ids if pk not in have)
+    Favorite.objects.filter(ticket_id__in=ids).delete()
+    return [(pk, sid) for pk, sid, _name in rows]
 
 
 def sweep_scheduled_closures(now: datetime | None = None, progress: Callable | None = None) -> int:
@@ -224,6 +262,8 @@ def flag_overdue(now: datetime | None = None, batch: int = BATCH, progress: Call
         "now": now,
         "batch": batch,
     }
+    if connection.vendor != "postgresql":
+        return _flag_overdue_portable(params)
     ticket = _sql_names()["ticket"]
     flagged = 0
     for flag, claim in CLAIMS.items():
@@ -238,6 +278,19 @@ def flag_overdue(now: datetime | None = None, batch: int = BATCH, progress: Call
                     progress(flagged)
             if done < batch:
                 break
+    return flagged
+
+
+def _flag_overdue_portable(params: dict) -> int:
+    """The overdue sweep through the ORM, for SQLite (`make run`)."""
+    now = params["now"]
+    breached = Q(status_id__in=params["running"], sla_paused_at__isnull=True) & (
+        Q(sla_due_at__lt=now) | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
+    )
+    flagged = Ticket.objects.filter(breached, overdue=False).update(overdue=True)
+    Ticket.objects.filter(overdue=True).exclude(pk__in=Ticket.objects.filter(breached).values("pk")).update(
+        overdue=False
+    )
     return flagged
 
 

@@ -1,6 +1,7 @@
 """Tests run against real PostgreSQL and Redis (make test starts them)."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 from .base import env
@@ -17,6 +18,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # nosec B105
+# Uploaded files of the tests go to a scratch folder per worker, never into the checkout.
+ATTACHMENT_DIR = MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"helpdesk-test-files-{_WORKER}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
