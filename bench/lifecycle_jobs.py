@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/lifecycle_jobs.py [--tickets N] [--batch B]
 
-Creates (if needed) and migrates the database `helpdesk_bench`, loads N resolved tickets
+Creates (if needed) and migrates the database `helpdesk_bench_jobs`, loads N resolved tickets
 past their reopen window with COPY, and times `close_expired_resolved` (status, history row
 and survey for each); then loads N deleted tickets due for purge, each with two messages and
 two history rows, and times `purge_due`. Prints tickets per second; asserts nothing on time.
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "helpdesk_bench"
+DATABASE = "helpdesk_bench_jobs"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
