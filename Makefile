@@ -19,7 +19,7 @@ install-test: $(BIN)/python assets
 # when missing.
 assets:
 	@command -v npm >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q nodejs npm)
-	@[ -d node_modules/bootstrap ] && [ -d node_modules/htmx.org ] || npm install --no-audit --no-fund --silent
+	@[ -d node_modules/bootstrap ] && [ -d node_modules/htmx.org ] && [ -d node_modules/axe-core ] || npm install --no-audit --no-fund --silent
 
 run: install
 	@mkdir -p var
@@ -40,6 +40,11 @@ test: install-test services
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=helpdesk.settings.test
 	$(BIN)/bandit -q -c pyproject.toml -r accounts tickets links attachments helpdesk
 	$(BIN)/pytest -n 2 --dist loadfile -q
+
+# The benchmark suite (bench/run.py): `make bench` at 1,000,000 tickets, `make bench ARGS=--quick`
+# at 100,000. Needs PostgreSQL and Redis on 127.0.0.1 (make services).
+bench: install services
+	$(BIN)/python bench/run.py $(ARGS)
 
 lint:
 	$(BIN)/ruff check .

@@ -96,3 +96,11 @@ def issue_api_token(*, user: User):
 
     token, _ = Token.objects.get_or_create(user=user)
     return token
+
+
+def revoke_api_tokens(*, user: User) -> int:
+    """Drop the user's API token (their password changed): the next token request issues a new one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

@@ -14,7 +14,7 @@ from helpdesk.api import Pagination
 from tickets.api.common import IsAdmin, IsAgent, paginated, parse
 from tickets.errors import ActionRefused
 
-from . import actions, selectors
+from . import actions, lockout, selectors
 from .serializers import (
     MeSerializer,
     TeamCreateSerializer,
@@ -35,11 +35,14 @@ class AuthTokenCreateApi(APIView):
     def post(self, request):
         """Exchange email and password for the API token (`Authorization: Token <key>`)."""
         data = parse(TokenRequestSerializer, request)
+        lockout.check_login_allowed(request, data["email"])  # RateLimited → 429 + Retry-After
         user = authenticate(request, email=data["email"], password=data["password"])
         if user is None:
+            lockout.login_failed(request, data["email"])
             raise ActionRefused(
                 "Unable to log in with the given email and password.", "invalid", "non_field_errors"
             )
+        lockout.login_succeeded(request, data["email"])
         return Response(TokenSerializer(actions.issue_api_token(user=user)).data)
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -57,6 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["name", "email"]
+        indexes = [
+            # Logins and "find the customer by address" compare emails case-insensitively
+            # (email__iexact is UPPER(email) = UPPER(%s) on PostgreSQL): without this index
+            # each lookup scans every user.
+            models.Index(Upper("email"), name="user_email_upper"),
+        ]
 
     def __str__(self):
         return self.name or self.email

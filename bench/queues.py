@@ -70,6 +70,14 @@ def configure() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # The data sits in memory or on SSD: random reads cost about what sequential ones do. The
+    # default (4.0, for spinning disks) makes the planner walk the updated_at index through
+    # 100,000 rows rather than read 10,000 from the status-kind index. Production should set it.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{DATABASE}" SET random_page_cost = 1.1')
+        cursor.execute("SET random_page_cost = 1.1")
 
 
 def sql(statement: str, params=None):
@@ -180,7 +188,7 @@ def load(count: int) -> None:
     started = time.perf_counter()
     sql(
         f'INSERT INTO "{Ticket._meta.db_table}" ({", ".join(columns)}) '
-        f"SELECT {', '.join(values)} FROM generate_series(1, {count}) AS g(i) "
+        f"SELECT {', '.join(values)} FROM generate_series(1::bigint, {count}) AS g(i) "
         f"CROSS JOIN LATERAL (SELECT initcap({text(5)}) || {rare} AS subject, {text(20)} AS description, "
         f"CASE WHEN mod(g.i, 2) = 0 THEN {text(15)} END AS reply, random() AS s, random() AS p, "
         f"random() AS a, random() AS t, random() AS u) AS r ORDER BY g.i",

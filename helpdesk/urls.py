@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -15,3 +17,9 @@ urlpatterns = [
     path("", include("links.urls")),
     path("", include("attachments.urls")),
 ]
+
+# The benchmark's floor (bench/run.py): a fixed 1 KB response, routed only when BENCH_FLOOR=1.
+if os.environ.get("BENCH_FLOOR") == "1":
+    from .bench_views import floor
+
+    urlpatterns.insert(0, path("bench/floor/", floor))

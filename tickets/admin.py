@@ -74,7 +74,15 @@ class TicketTypeAdmin(admin.ModelAdmin):
 class SLAPlanForm(forms.ModelForm):
     class Meta:
         model = SLAPlan
-        fields = ("name", "priority", "category", "first_response_hours", "resolution_hours", "active")
+        fields = (
+            "name",
+            "priority",
+            "category",
+            "first_response_hours",
+            "resolution_hours",
+            "calendar",
+            "active",
+        )
 
     def clean(self):
         # The unique constraint lets many plans have no category (NULLs differ): check it here.
@@ -88,10 +96,18 @@ class SLAPlanForm(forms.ModelForm):
 @admin.register(SLAPlan)
 class SLAPlanAdmin(admin.ModelAdmin):
     form = SLAPlanForm
-    list_display = ("name", "priority", "category", "first_response_hours", "resolution_hours", "active")
+    list_display = (
+        "name",
+        "priority",
+        "category",
+        "first_response_hours",
+        "resolution_hours",
+        "calendar",
+        "active",
+    )
     list_editable = ("active",)
     list_filter = ("active", "priority", "category")
-    list_select_related = ("priority", "category")
+    list_select_related = ("priority", "category", "calendar")
     search_fields = ("name",)
     ordering = ("priority__rank", "category__name", "name")
 
@@ -285,4 +301,5 @@ class RecurringTicketAdmin(admin.ModelAdmin):
 
 
 # Tickets (read-only, purge now) and automation rules (with their dry run) live beside this file.
-from . import admin_automation, admin_tickets  # noqa: E402, F401
+# Business calendars, team routing and staff away flags (issue 11) too.
+from . import admin_automation, admin_tickets, admin_workflow  # noqa: E402, F401

@@ -25,6 +25,7 @@ from .actions.recurring import open_due_recurring_tickets
 from .models import Favorite, HelpdeskSettings, Status, StatusKind, Survey, Ticket, TicketEvent
 from .preclose import warn_before_auto_close
 from .sla import RUNNING_KINDS
+from .sla_warnings import warn_before_breach
 from .webhooks import queue_status_webhooks
 
 log = logging.getLogger(__name__)
@@ -355,6 +356,7 @@ JOBS = {
     "scheduled_closures": sweep_scheduled_closures,
     "purge": purge_due,
     "sla_overdue": flag_overdue,
+    "sla_warning": warn_before_breach,
     "orphan_files": remove_orphan_files,
     "recurring_tickets": open_due_recurring_tickets,
     "archive_closed": archive_closed,

@@ -18,7 +18,17 @@ from .mail.outbound import AUTO_GENERATED, AUTO_REPLIED, Outgoing, idempotency_k
 from .models import HIDDEN_KINDS, InboundEmail, Message, StatusKind, Ticket
 
 # Automatic mail carries Auto-Submitted so that other systems never answer it.
-AUTOMATIC = {"created", "assigned", "unassigned", "reopened", "survey", "resolved", "preclose"}
+AUTOMATIC = {
+    "created",
+    "assigned",
+    "unassigned",
+    "reopened",
+    "survey",
+    "resolved",
+    "preclose",
+    "merged",
+    "sla_warning",
+}
 SUBJECTS = {
     "created": "We received your request",
     "reply": "New reply",
@@ -28,6 +38,8 @@ SUBJECTS = {
     "survey": "How did we do?",
     "resolved": "Resolved",
     "preclose": "Closing soon",
+    "merged": "Merged into another ticket",
+    "sla_warning": "SLA deadline approaching",
 }
 # Sent once per ticket whatever queued it: the event is the ticket itself.
 ONCE_PER_TICKET = {"created"}
@@ -55,6 +67,11 @@ def recipients_for(kind: str, ticket: Ticket, message: Message | None, user_id: 
     elif kind == "preclose":
         # Only while it still stands: a reply meanwhile reopened it.
         people = [ticket.requester] if ticket.status.kind == StatusKind.RESOLVED else []
+    elif kind == "merged":  # the source of a merge (tickets/actions/merge.py)
+        people = [ticket.requester]
+    elif kind == "sla_warning":  # only while the clock still runs (tickets/sla_warnings.py)
+        running = ticket.status.kind in (StatusKind.NEW, StatusKind.OPEN) and ticket.sla_paused_at is None
+        people = [ticket.assignee] if running else []
     elif kind == "reply":
         if message is None or message.internal or message.deleted or message.ticket_id != ticket.pk:
             return []
@@ -119,6 +136,11 @@ def email_context(kind: str, ticket: Ticket, message: Message | None, person) ->
     }
     if kind == "resolved":
         context.update(resolution_context(ticket, person, context["ticket_url"], guest_link))
+    if kind == "merged":
+        from links.models import LinkType, TicketLink
+
+        link = TicketLink.objects.filter(source=ticket, type=LinkType.DUPLICATE_OF).order_by("-id").first()
+        context["merged_into"] = link.target_id if link else None
     if kind == "preclose":
         from .preclose import closes_at
 

@@ -1,4 +1,4 @@
-"""The queues (SPEC §1, §6): which visible tickets each tab lists, and what a list shows.
+"""The queues (SPEC §1, §6): which visible tickets each tab lists, and which are unread.
 
 `tickets.access.visible_tickets` decides what a person may see; a queue is a part of it.
 
@@ -17,18 +17,14 @@ Customers have one queue, `default`: the tickets they requested or take part in.
 
 from django.db.models import (
     BooleanField,
-    CharField,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 
-from accounts.models import User
-
-from .access import visible_tickets
+from .access import staff_reach, visible_tickets
 from .errors import ActionRefused
 from .models import HIDDEN_KINDS, SavedView, TicketView
 
@@ -43,27 +39,6 @@ QUEUES = {
 }
 DEFAULT_QUEUE = "default"
 HIDDEN = sorted(kind.value for kind in HIDDEN_KINDS)
-
-
-def staff_reach(user) -> Q:
-    """A staff member's own work: assigned to them or one of their teams, or in their scope.
-
-    The ids are read first (one query) and written into the SQL as lists, so that PostgreSQL
-    can combine the assignee, team and category indexes at a million tickets.
-    """
-    teams = User.teams.through.objects.filter(user_id=user.pk).values_list(
-        Value("team", output_field=CharField()), "team_id"
-    )
-    scope_teams = User.scope_teams.through.objects.filter(user_id=user.pk).values_list(
-        Value("team", output_field=CharField()), "team_id"
-    )
-    scope_categories = User.scope_categories.through.objects.filter(user_id=user.pk).values_list(
-        Value("category", output_field=CharField()), "category_id"
-    )
-    rows = list(teams.order_by().union(scope_teams.order_by(), scope_categories.order_by(), all=True))
-    team_ids = [pk for kind, pk in rows if kind == "team"]
-    category_ids = [pk for kind, pk in rows if kind == "category"]
-    return Q(assignee_id=user.pk) | Q(team_id__in=team_ids) | Q(category_id__in=category_ids)
 
 
 def queue_tickets(user, queue: str | None, qs: QuerySet | None = None) -> QuerySet:

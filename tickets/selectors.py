@@ -26,7 +26,7 @@ DETAIL_RELATED = (
     "item",
     "status__customer_reply_moves_to",
     "previous_status",
-    "sla_plan",
+    "sla_plan__calendar",  # and the plan: the SLA timeline names its calendar
 )
 
 
@@ -195,6 +195,6 @@ def list_category_tree() -> QuerySet:
 
 def list_sla_plans() -> QuerySet:
     """Every SLA plan, most urgent priority first, priority-only plans before category ones."""
-    return SLAPlan.objects.select_related("priority", "category").order_by(
+    return SLAPlan.objects.select_related("priority", "category", "calendar").order_by(
         "-priority__rank", F("category__name").asc(nulls_first=True), "name", "id"
     )

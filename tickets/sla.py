@@ -13,14 +13,18 @@ place that writes their answers onto a ticket an action is changing. The overdue
 - Only tickets in `new` or `open` statuses and not paused can be overdue: past the
   resolution due time, or past the first-response due time without a public staff reply.
   A resolved or closed ticket keeps its due time but is never overdue.
+- A plan with a business calendar counts only working time: the calendar's hours per
+  weekday in its time zone (wall-clock, so correct across daylight-saving changes), no
+  holidays, and no paused time (`working_intervals`, `add_working_time`).
 """
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
 
-from .models import SLAPlan, StatusKind, Ticket, TicketEvent
+from .models import BusinessCalendar, SLAPlan, StatusKind, Ticket, TicketEvent
 
 # The clock runs, and a ticket can be overdue, only in these kinds.
 RUNNING_KINDS = frozenset({StatusKind.NEW, StatusKind.OPEN})
@@ -44,23 +48,143 @@ def choose_plan(plans: Iterable[SLAPlan], priority_id: int, category_id: int | N
 
 
 def add_hours(start: datetime, hours: int) -> datetime:
-    """The moment `hours` counted hours after `start`.
-
-    Calendar hours for now; a business-hours calendar replaces this one function.
-    """
+    """The moment `hours` counted hours after `start`, around the clock (no calendar)."""
     return start + timedelta(hours=hours)
 
 
+# How far ahead working time is looked for: a calendar with no working day in this span
+# (holidays everywhere) has no due time.
+_HORIZON_DAYS = 3 * 366
+
+
+class Hours:
+    """A calendar read once: zone, ranges per weekday and holidays, for the pure functions below."""
+
+    def __init__(self, time_zone: str, working_hours: dict, holidays: Iterable[date] = ()):
+        self.zone = zoneinfo.ZoneInfo(time_zone)
+        self.ranges = {
+            int(day): [(_parse(a), _parse(b)) for a, b in pairs] for day, pairs in working_hours.items()
+        }
+        self.holidays = frozenset(holidays)
+
+    @classmethod
+    def of(cls, calendar: BusinessCalendar | None) -> "Hours | None":
+        if calendar is None:
+            return None
+        days = calendar.holidays.values_list("date", flat=True)
+        return cls(calendar.time_zone, calendar.working_hours, days)
+
+
+def _parse(hhmm: str) -> timedelta:
+    hours, minutes = hhmm.split(":")
+    return timedelta(hours=int(hours), minutes=int(minutes))
+
+
+def _wall(day: date, offset: timedelta, zone) -> datetime:
+    """`offset` after local midnight of `day` on the wall clock, as UTC (24:00 is next midnight)."""
+    base = day + timedelta(days=offset.days)
+    local = datetime.combine(base, time(), tzinfo=zone) + timedelta(seconds=offset.seconds)
+    return local.astimezone(UTC)  # aware + timedelta is wall-clock arithmetic: DST-safe here
+
+
+def working_intervals(hours: "Hours | None", start: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """Working time from `start` on, as ordered UTC (from, to) intervals; endless without a calendar."""
+    start = start.astimezone(UTC)
+    if hours is None:
+        yield start, datetime.max.replace(tzinfo=UTC)
+        return
+    first_day = start.astimezone(hours.zone).date()
+    for n in range(-1, _HORIZON_DAYS):  # the day before: a range of it may run past midnight in UTC
+        day = first_day + timedelta(days=n)
+        if day in hours.holidays:
+            continue
+        for a, b in hours.ranges.get(day.weekday(), ()):
+            begin, end = _wall(day, a, hours.zone), _wall(day, b, hours.zone)
+            if end > start and end > begin:
+                yield max(begin, start), end
+
+
+def _minus_pauses(begin: datetime, end: datetime, pauses: list[tuple[datetime, datetime]]):
+    """The parts of [begin, end) outside every pause (pauses ordered by start)."""
+    for p_start, p_end in pauses:
+        if p_end <= begin or p_start >= end:
+            continue
+        if p_start > begin:
+            yield begin, p_start
+        begin = max(begin, p_end)
+        if begin >= end:
+            return
+    yield begin, end
+
+
+def add_working_time(
+    hours: "Hours | None",
+    start: datetime,
+    amount: timedelta,
+    pauses: Iterable[tuple[datetime, datetime]] = (),
+) -> datetime | None:
+    """The moment `amount` of working time after `start`, time inside `pauses` not counting."""
+    pauses = sorted(pauses)
+    remaining = amount
+    if hours is None and not pauses:
+        return start + amount
+    for begin, end in working_intervals(hours, start):
+        for part_begin, part_end in _minus_pauses(begin, end, pauses):
+            if part_end - part_begin >= remaining:
+                return part_begin + remaining
+            remaining -= part_end - part_begin
+    return None
+
+
+def working_time_between(hours: "Hours | None", start: datetime, end: datetime) -> timedelta:
+    """Working time from `start` to `end` (zero if `end` is not later)."""
+    total = timedelta(0)
+    if end <= start:
+        return total
+    for begin, stop in working_intervals(hours, start):
+        if begin >= end:
+            break
+        total += min(stop, end) - begin
+    return total
+
+
 def due_times(
-    plan: SLAPlan | None, start: datetime, paused: timedelta = timedelta(0)
+    plan: SLAPlan | None,
+    start: datetime,
+    paused: timedelta = timedelta(0),
+    *,
+    hours: "Hours | None" = None,
+    pauses: Iterable[tuple[datetime, datetime]] = (),
 ) -> tuple[datetime | None, datetime | None]:
-    """(first response due, resolution due) of a ticket created at `start` under `plan`."""
+    """(first response due, resolution due) of a ticket created at `start` under `plan`.
+
+    Without a calendar (`hours`) the due times count every hour and add `paused`; with one,
+    they count working time outside the `pauses` intervals.
+    """
     if plan is None:
         return None, None
-    first = None
-    if plan.first_response_hours is not None:
-        first = add_hours(start, plan.first_response_hours) + paused
-    return first, add_hours(start, plan.resolution_hours) + paused
+
+    def due(target: int) -> datetime | None:
+        if hours is None:
+            return add_hours(start, target) + paused
+        return add_working_time(hours, start, timedelta(hours=target), pauses)
+
+    first = None if plan.first_response_hours is None else due(plan.first_response_hours)
+    return first, due(plan.resolution_hours)
+
+
+def pause_intervals(
+    changes: Iterable[tuple[str | None, str | None, datetime]],
+) -> list[tuple[datetime, datetime]]:
+    """Finished pauses as (from, to), from the same status changes as `paused_time`."""
+    found, since = [], None
+    for left, entered, at in changes:
+        if entered in PAUSED_KINDS and left not in PAUSED_KINDS:
+            since = at
+        elif left in PAUSED_KINDS and entered not in PAUSED_KINDS and since is not None:
+            found.append((since, at))
+            since = None
+    return found
 
 
 def paused_time(changes: Iterable[tuple[str | None, str | None, datetime]]) -> timedelta:
@@ -113,12 +237,34 @@ def _follow_pause(ticket: Ticket, now: datetime) -> None:
     if paused and ticket.sla_paused_at is None:
         ticket.sla_paused_at = now
     elif not paused and ticket.sla_paused_at is not None:
-        pause = now - ticket.sla_paused_at
-        if ticket.sla_due_at is not None:
-            ticket.sla_due_at += pause
-        if ticket.first_response_due_at is not None and ticket.first_response_at is None:
-            ticket.first_response_due_at += pause
+        hours = _hours_of(ticket)
+        if hours is None:
+            pause = now - ticket.sla_paused_at
+            if ticket.sla_due_at is not None:
+                ticket.sla_due_at += pause
+            if ticket.first_response_due_at is not None and ticket.first_response_at is None:
+                ticket.first_response_due_at += pause
+        else:  # the working time left when the clock stopped is counted again from now
+            ticket.sla_due_at = _resume(hours, ticket.sla_due_at, ticket.sla_paused_at, now)
+            if ticket.first_response_at is None:
+                ticket.first_response_due_at = _resume(
+                    hours, ticket.first_response_due_at, ticket.sla_paused_at, now
+                )
         ticket.sla_paused_at = None
+
+
+def _resume(hours: Hours, due: datetime | None, paused_at: datetime, now: datetime) -> datetime | None:
+    if due is None or due <= paused_at:
+        return due  # already past when paused: the pause does not move it
+    return add_working_time(hours, now, working_time_between(hours, paused_at, due)) or due
+
+
+def _hours_of(ticket: Ticket) -> Hours | None:
+    """The working hours of the ticket's plan, or None (around the clock)."""
+    if ticket.sla_plan_id is None:
+        return None
+    plan = ticket.sla_plan
+    return Hours.of(plan.calendar) if plan is not None and plan.calendar_id else None
 
 
 def _replan(ticket: Ticket) -> None:
@@ -128,20 +274,22 @@ def _replan(ticket: Ticket) -> None:
     so a plan an admin has since changed or removed does not skew them. A first response
     already given keeps the due time it was measured against.
     """
-    candidates = SLAPlan.objects.filter(
+    candidates = SLAPlan.objects.select_related("calendar").filter(
         Q(category_id=ticket.category_id) | Q(category__isnull=True),
         active=True,
         priority_id=ticket.priority_id,
     )
     plan = choose_plan(candidates, ticket.priority_id, ticket.category_id)
-    paused = timedelta(0)
+    paused, pauses = timedelta(0), []
     if ticket.pk is not None and plan is not None:
         rows = TicketEvent.objects.filter(ticket_id=ticket.pk, action="status").order_by("at", "id")
-        paused = paused_time(
+        changes = [
             ((before or {}).get("kind"), (after or {}).get("kind"), at)
             for before, after, at in rows.values_list("before", "after", "at")
-        )
-    first, resolution = due_times(plan, ticket.created_at, paused)
+        ]
+        paused, pauses = paused_time(changes), pause_intervals(changes)
+    hours = Hours.of(plan.calendar) if plan is not None and plan.calendar_id else None
+    first, resolution = due_times(plan, ticket.created_at, paused, hours=hours, pauses=pauses)
     ticket.sla_plan = plan
     if ticket.first_response_at is None:
         ticket.first_response_due_at = first

@@ -4,16 +4,19 @@ from .views import (
     canned,
     closelinks,
     create,
+    dashboard,
     export,
     guests,
     invites,
     partials,
     portal,
+    preview,
     purge,
     queue,
     registration,
     staff,
     staff_actions,
+    workflow,
 )
 
 staff_posts = [
@@ -37,6 +40,8 @@ portal_posts = [
 ]
 
 urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("markdown/preview/", preview.markdown_preview, name="markdown_preview"),
     path("tickets/", queue.ticket_list, name="ticket_list"),
     path("tickets/bulk/", queue.ticket_bulk, name="ticket_bulk"),
     path("tickets/purge/<str:kind>/", purge.purge_hidden, name="purge_hidden"),
@@ -44,6 +49,8 @@ urlpatterns = [
     path("tickets/views/", queue.view_save, name="view_save"),
     path("tickets/views/<int:pk>/delete/", queue.view_delete, name="view_delete"),
     path("tickets/new/", create.ticket_create, name="ticket_create"),
+    path("staff/away/", workflow.staff_away, name="staff_away"),
+    path("tickets/<int:pk>/merge/", workflow.ticket_merge, name="ticket_merge"),
     path("tickets/<int:pk>/", staff.ticket_detail, name="ticket_detail"),
     *[path(f"tickets/<int:pk>/{slug}/", view, name=url_name) for slug, view, url_name in staff_posts],
     path("tickets/<int:pk>/canned/<int:canned_id>/", canned.canned_reply_text, name="canned_reply_text"),
@@ -73,6 +80,7 @@ urlpatterns = [
         name="portal_message_delete",
     ),
     path("portal/tickets/<int:pk>/survey/", portal.portal_survey, name="portal_survey"),
+    path("portal/tickets/<int:pk>/follow-up/", workflow.portal_follow_up, name="portal_follow_up"),
     path("cti/options/", partials.cti_options_partial, name="cti_options"),
     # Participants and invite links
     path("portal/tickets/<int:pk>/invite/", invites.portal_invite_create, name="portal_invite_create"),

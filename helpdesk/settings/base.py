@@ -48,6 +48,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# The benchmark suite (bench/run.py) counts each request's SQL queries in a response header.
+if env.bool("BENCH_COUNT_QUERIES", default=False):
+    MIDDLEWARE.insert(0, "helpdesk.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
@@ -72,6 +75,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The queues' covering indexes (INCLUDE) are PostgreSQL's; SQLite (make run) builds them without
+# the extra columns, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -186,6 +192,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user (token or session) and per address for anonymous callers: 429 + Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "helpdesk.throttles.UserRateThrottle",
+        "helpdesk.throttles.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_RATE_USER", default="600/min"),
+        "anon": env("API_RATE_ANON", default="60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Help desk API",

@@ -85,6 +85,125 @@
       });
   });
 
+  // Keyboard shortcuts on staff pages (listed in the #shortcuts-help modal of base.html):
+  // j/k move a visible selection between queue rows, o or Enter opens it, r focuses the reply box,
+  // / focuses the search field, ? opens the help. Ignored while typing in a field.
+  var TICKET_LINK = /\/tickets\/[0-9]+\/$/;
+
+  function queueRows() {
+    var rows = document.querySelectorAll("main table tbody tr");
+    return Array.prototype.filter.call(rows, function (row) {
+      return ticketLink(row) !== null;
+    });
+  }
+
+  function ticketLink(row) {
+    var links = row.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) {
+      if (TICKET_LINK.test(links[i].getAttribute("href"))) {
+        return links[i];
+      }
+    }
+    return null;
+  }
+
+  function moveSelection(step) {
+    var rows = queueRows();
+    if (!rows.length) {
+      return false;
+    }
+    var current = rows.findIndex(function (row) {
+      return row.classList.contains("kbd-selected");
+    });
+    var next = current < 0 ? 0 : Math.min(Math.max(current + step, 0), rows.length - 1);
+    rows.forEach(function (row) {
+      row.classList.remove("kbd-selected");
+      row.removeAttribute("aria-selected");
+    });
+    rows[next].classList.add("kbd-selected");
+    rows[next].setAttribute("aria-selected", "true");
+    rows[next].scrollIntoView({ block: "nearest" });
+    return true;
+  }
+
+  function openSelection() {
+    var row = document.querySelector("main tr.kbd-selected");
+    var link = row && ticketLink(row);
+    if (!link) {
+      return false;
+    }
+    link.click();
+    return true;
+  }
+
+  function focusFirst(selectors) {
+    for (var i = 0; i < selectors.length; i++) {
+      var el = document.querySelector(selectors[i]);
+      if (el && !el.disabled) {
+        el.focus();
+        if (typeof el.select === "function" && el.tagName === "INPUT") {
+          el.select();
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function showHelp() {
+    var modal = document.getElementById("shortcuts-help");
+    if (!modal || !window.bootstrap) {
+      return false;
+    }
+    window.bootstrap.Modal.getOrCreateInstance(modal).show();
+    return true;
+  }
+
+  function typing(target) {
+    if (!target || !target.tagName) {
+      return false;
+    }
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    if (!document.body.hasAttribute("data-shortcuts") || document.querySelector(".modal.show")) {
+      return;
+    }
+    var handled = false;
+    switch (event.key) {
+      case "j":
+        handled = moveSelection(1);
+        break;
+      case "k":
+        handled = moveSelection(-1);
+        break;
+      case "o":
+        handled = openSelection();
+        break;
+      case "Enter":
+        // Only when no link or button has the focus (those handle Enter themselves).
+        handled = (event.target === document.body || event.target.tagName === "TR") && openSelection();
+        break;
+      case "r":
+        handled = focusFirst(["#reply_body", "#id_body"]);
+        break;
+      case "/":
+        handled = focusFirst(["#filter-q", "#nav-search"]);
+        break;
+      case "?":
+        handled = showHelp();
+        break;
+    }
+    if (handled) {
+      event.preventDefault();
+    }
+  });
+
   function init(root) {
     colorBadges(root);
   }

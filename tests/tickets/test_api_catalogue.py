@@ -145,6 +145,7 @@ class TestSettings:
             "customer_sets_priority": False,
             "staff_reply_status": None,
             "preclose_warning_days": 1,
+            "email_follow_up_on_closed": False,
         }
 
     def test_admin_changes_some_settings(self, api, people):

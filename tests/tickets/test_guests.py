@@ -310,7 +310,7 @@ class TestGuestPage:
 
     def test_sends_headers_that_keep_the_token_in(self, client, guest_ticket):
         response = client.get(page_url(*guest_ticket))
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "no-store" in response["Cache-Control"]
 
     def test_wrong_missing_or_other_tickets_token_is_404(

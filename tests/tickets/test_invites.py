@@ -224,7 +224,7 @@ class TestInvitePages:
         client.force_login(frank)
         page = client.get(reverse("invite", args=[token]))
         assert page.status_code == 200 and f"#{ticket.number}" in page.content.decode()
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"
         response = client.post(reverse("invite", args=[token]))
         assert response.status_code == 302 and response.url == reverse("portal_ticket", args=[ticket.pk])
         assert joined(ticket) == ["frank@example.com"]

@@ -128,7 +128,7 @@ class TestCloseLinkPage:
         assert response.status_code == 200
         body = response.content.decode()
         assert "It's fixed, close it" in body and f"#{tk.pk}" in body
-        assert response["Referrer-Policy"] == "no-referrer" and "no-store" in response["Cache-Control"]
+        assert response["Referrer-Policy"] == "same-origin" and "no-store" in response["Cache-Control"]
         assert state(tk) == before
 
     def test_post_closes_at_once_without_login_as_the_requester(self, people, tk, commit, mailoutbox):

@@ -391,6 +391,7 @@ class TestSlaPlanListApi:
             "category": None,
             "first_response_hours": 4,
             "resolution_hours": 24,
+            "calendar": None,
             "active": True,
         }
 

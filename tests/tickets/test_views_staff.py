@@ -115,8 +115,8 @@ class TestQueuePage:
         client.force_login(people.bob)
         first = client.get(reverse("ticket_list"), {"queue": "all"}).content.decode()
         second = client.get(reverse("ticket_list"), {"queue": "all", "page": 2}).content.decode()
-        assert first.count("<tr") == 26  # header + 25 rows
-        assert second.count("<tr") == 3
+        assert first.count('name="ids"') == 25  # one checkbox a row
+        assert second.count('name="ids"') == 2
         assert "Ticket 00" in second and "Ticket 26" in first
 
     def test_query_count_does_not_grow_with_rows(self, client, people, django_assert_max_num_queries):

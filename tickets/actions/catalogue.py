@@ -21,6 +21,7 @@ SETTINGS_FIELDS = frozenset(
         "preclose_warning_days",
         "archive_closed_after_days",
         "purge_archived_after_days",
+        "email_follow_up_on_closed",
     }
 )
 
@@ -93,6 +94,7 @@ def save_sla_plan(
     category: Category | None = None,
     active: bool = True,
     plan: SLAPlan | None = None,
+    calendar=None,
 ) -> SLAPlan:
     """Add an SLA plan, or change `plan`; one plan per priority and category (or none).
 
@@ -122,6 +124,7 @@ def save_sla_plan(
         "first_response_hours": first_response_hours,
         "resolution_hours": resolution_hours,
         "active": active,
+        "calendar": calendar,  # a BusinessCalendar: count working hours only (tickets/sla.py)
     }
     if plan is None:
         return SLAPlan.objects.create(**values)

@@ -102,6 +102,9 @@ def create_ticket(
     if tags:
         ticket.tags.set(tag_objects(tags))
     record(ticket, actor, "created", None, {"subject": subject, "status": ticket.status.name}, at=now)
+    from .routing import auto_assign  # automatic assignment of the team's routing (issue 11)
+
+    ticket = auto_assign(ticket=ticket)
     refresh_search_vector(ticket.pk)
     if files:
         from attachments.actions import attach_files  # attachments builds on tickets

@@ -392,6 +392,7 @@ class SettingsSerializer(serializers.ModelSerializer):
             "customer_sets_priority",
             "staff_reply_status",
             "preclose_warning_days",
+            "email_follow_up_on_closed",
         )
         extra_kwargs = {
             "preclose_warning_days": DAYS,

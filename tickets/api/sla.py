@@ -14,10 +14,20 @@ from .serializers import NamedRefSerializer
 class SLAPlanSerializer(serializers.ModelSerializer):
     priority = NamedRefSerializer()
     category = NamedRefSerializer(allow_null=True)
+    calendar = NamedRefSerializer(allow_null=True)
 
     class Meta:
         model = SLAPlan
-        fields = ("id", "name", "priority", "category", "first_response_hours", "resolution_hours", "active")
+        fields = (
+            "id",
+            "name",
+            "priority",
+            "category",
+            "first_response_hours",
+            "resolution_hours",
+            "calendar",
+            "active",
+        )
         read_only_fields = fields
 
 

@@ -67,7 +67,7 @@ LIST_PARAMETERS = [
 
 
 class TicketListPagination(Pagination):
-    """Pages read in two short queries, counts past 10,000 estimated (tickets.queue_rows)."""
+    """Pages read in two short queries; counts past 1,000 are estimates (tickets.queue_rows)."""
 
     def __init__(self, *, load_rows, fallback_ordering=None):
         self.django_paginator_class = partial(
@@ -76,6 +76,10 @@ class TicketListPagination(Pagination):
 
 
 class TicketListApi(APIView):
+    pagination_class = (
+        Pagination  # for the schema: the answer is a page {"count","next","previous","results"}
+    )
+
     @extend_schema(parameters=LIST_PARAMETERS, responses=TicketRowSerializer(many=True))
     def get(self, request):
         """List the tickets the caller may see, by queue, saved view, filters, search and sort.

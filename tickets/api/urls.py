@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     bulk,
+    calendars,
     canned,
     catalogue,
     conversation,
@@ -12,6 +13,8 @@ from . import (
     guests,
     invites,
     lifecycle,
+    merge,
+    routing,
     sla,
     tickets,
     views,
@@ -25,6 +28,22 @@ urlpatterns = [
     path("priorities/", route(catalogue.PriorityListApi), name="api-priorities"),
     path("categories/", route(catalogue.CategoryListApi, catalogue.CategoryCreateApi), name="api-categories"),
     path("sla-plans/", route(sla.SLAPlanListApi), name="api-sla-plans"),
+    path(
+        "teams/<int:id>/routing/",
+        route(routing.TeamRoutingDetailApi, routing.TeamRoutingUpdateApi),
+        name="api-team-routing",
+    ),
+    path("me/away/", route(routing.AwayDetailApi, routing.AwayUpdateApi), name="api-me-away"),
+    path(
+        "business-calendars/",
+        route(calendars.CalendarListApi, calendars.CalendarCreateApi),
+        name="api-business-calendars",
+    ),
+    path(
+        "business-calendars/<int:id>/holidays/",
+        route(calendars.CalendarHolidayCreateApi),
+        name="api-business-calendar-holidays",
+    ),
     path("settings/", route(catalogue.SettingsDetailApi, catalogue.SettingsUpdateApi), name="api-settings"),
     path("tickets/", route(tickets.TicketListApi, tickets.TicketCreateApi), name="api-tickets"),
     path("tickets/bulk/", route(bulk.TicketBulkApi), name="api-tickets-bulk"),
@@ -46,6 +65,7 @@ urlpatterns = [
     path(f"{ticket}history/", route(tickets.TicketHistoryApi), name="api-ticket-history"),
     path(f"{ticket}transition/", route(lifecycle.TicketTransitionApi), name="api-ticket-transition"),
     path(f"{ticket}assign/", route(lifecycle.TicketAssignApi), name="api-ticket-assign"),
+    path(f"{ticket}merge/", route(merge.TicketMergeApi), name="api-ticket-merge"),
     path(f"{ticket}assign-to-me/", route(lifecycle.TicketAssignToMeApi), name="api-ticket-assign-to-me"),
     path(
         f"{ticket}request-closure/",

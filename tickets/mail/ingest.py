@@ -205,7 +205,17 @@ def _reply(mail: ParsedEmail, inbound: InboundEmail, ticket: Ticket, sender: Use
     try:
         message = add_message(ticket=ticket, actor=sender, body=_body(text, notes))
     except ActionRefused as refused:
-        if not sender.is_agent and reply_window_closed(ticket, HelpdeskSettings.load(), timezone.now()):
+        desk = HelpdeskSettings.load()
+        if not sender.is_agent and reply_window_closed(ticket, desk, timezone.now()):
+            if desk.email_follow_up_on_closed:  # a new ticket linked to the closed one (issue 11)
+                from ..actions.followup import create_follow_up
+
+                subject = f"Follow-up to #{ticket.pk}: {ticket.subject}"[:MAX_SUBJECT]
+                follow_up = create_follow_up(
+                    actor=sender, closed=ticket, subject=subject, description=_body(text, notes)
+                )
+                _attach(follow_up, sender, files, None)
+                return _finish(inbound, "created", follow_up)
             # A polite answer saying how to go on; only ever for mail that passed the loop checks.
             from ..tasks import send_refusal_task
 

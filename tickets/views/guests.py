@@ -4,8 +4,9 @@ The access link's token travels in the URL of the page (as the email gives it) a
 hidden field of each form on it: never in a cookie or the session. The link is the whole
 credential, so nothing about it outlives the page; several links (several tickets) work side
 by side in one browser; and a shared computer keeps no access once the tab is closed. Token
-pages send `Referrer-Policy: no-referrer` so a link clicked in the conversation does not carry
-the token to another site, and `Cache-Control: no-store`.
+pages send `Referrer-Policy: same-origin` so a link clicked in the conversation does not carry
+the token to another site, and `Cache-Control: no-store`. (Not `no-referrer`: browsers then send
+`Origin: null` with the page's own form POSTs, which Django's CSRF check rightly refuses.)
 """
 
 from functools import wraps
@@ -36,7 +37,7 @@ from ..ratelimit import RateLimited
 from ..selectors import cti_options, list_messages_for_user, list_ticket_files, open_survey, ticket_detail_qs
 
 TOKEN_PAGE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store, private",
     "X-Robots-Tag": "noindex, nofollow",
 }

@@ -31,7 +31,7 @@ from ..queue_rows import QueuePaginator, catalogue, load_ticket_rows
 from ..queues import DEFAULT_QUEUE, QUEUES
 from ..selectors import find_ticket_by_number
 from ._common import agent_required
-from .queue_filters import PAGE_SIZES, filter_fields, page_size_of
+from .queue_filters import PAGE_SIZES, bulk_options, filter_fields, page_size_of
 
 ORDERING_LABELS = {
     "updated": "Last updated",
@@ -79,6 +79,7 @@ def ticket_list(request):
         "error": error,
         "search_query": q,
         "fields": filter_fields(choices, state, error),
+        "bulk": bulk_options(choices),
         "ordering": last_value(params, "ordering") or "",
         "orderings": ORDERING_LABELS,
         "page_size": page_size,

@@ -9,6 +9,22 @@ YES_NO = [ANY, ("true", "Yes"), ("false", "No")]
 ARCHIVED = [("", "Not archived"), ("1", "Archived only"), ("all", "Archived or not")]
 
 
+def bulk_options(choices: dict) -> dict[str, list[dict]]:
+    """The bulk bar's lists: statuses a bulk change may set, staff, teams."""
+    settable = [s for s in choices["status"] if s["extra"] not in ("spam", "deleted", "closure_scheduled")]
+
+    def options(rows, *first):
+        return [{"value": v, "label": t} for v, t in first] + [
+            {"value": r["id"], "label": r["name"]} for r in rows
+        ]
+
+    return {
+        "status": options(settable, ("", "—")),
+        "assignee": options(choices["staff"], ("", "Keep"), ("none", "Nobody")),
+        "team": options(choices["team"], ("", "Keep"), ("none", "No team")),
+    }
+
+
 def page_size_of(value) -> int:
     return int(value) if value in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
 

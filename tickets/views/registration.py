@@ -89,5 +89,5 @@ def register_confirm(request, signed):
     response = render(
         request, "tickets/register_confirm.html", {"form": form}, status=400 if data is not None else 200
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # not no-referrer: the form POSTs need an Origin
     return response

@@ -21,6 +21,11 @@ from ._common import agent_required
 def ticket_detail(request, pk):
     ticket = access_ticket_by_id(request.user, pk, ticket_detail_qs())
     actions.mark_ticket_seen(ticket=ticket, actor=request.user)  # its customer posts are read now
+    return render(request, "tickets/ticket_detail.html", detail_context(request, ticket))
+
+
+def detail_context(request, ticket, **extra) -> dict:
+    """The ticket page's context; the reply view reuses it to show a collision warning."""
     desk = HelpdeskSettings.load()
     tags = ", ".join(tag.name for tag in ticket.tags.all())
     context = {
@@ -51,4 +56,4 @@ def ticket_detail(request, pk):
         "closure_form": ScheduleForm(auto_id="closure_%s"),
         "deletion_form": ScheduleForm(auto_id="deletion_%s"),
     }
-    return render(request, "tickets/ticket_detail.html", context)
+    return {**context, **extra}

@@ -1,9 +1,11 @@
 """Staff POSTs on one ticket: each parses its input and calls ONE action (SPEC §3, §4, §6)."""
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from .. import actions
+from ..access import access_ticket_by_id
+from ..collision import changes_since, parse_loaded_at
 from ..forms import (
     AssignForm,
     MessageEditForm,
@@ -13,8 +15,9 @@ from ..forms import (
     StatusForm,
     TicketFieldsForm,
 )
-from ..selectors import list_messages_for_user
+from ..selectors import list_messages_for_user, ticket_detail_qs
 from ._common import agent_required, perform, post_message, refuse_form, ticket_post
+from .staff import detail_context
 
 staff_post = ticket_post(agent_required)
 
@@ -23,12 +26,28 @@ def _back(ticket) -> str:
     return reverse("ticket_detail", args=[ticket.pk])
 
 
+def _collision(request, ticket) -> list:
+    """What others did since the form's `loaded_at`, unless the user confirmed sending anyway."""
+    loaded_at = parse_loaded_at(request.POST.get("loaded_at"))
+    if loaded_at is None or request.POST.get("confirm") == "1":
+        return []
+    return changes_since(ticket, request.user, loaded_at)
+
+
 @staff_post
 def ticket_reply(request, ticket):
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return refuse_form(request, form, _back(ticket))
     data = form.cleaned_data
+    collision = _collision(request, ticket)
+    if collision:
+        # Someone else replied or changed the ticket since the page was loaded: show what, keep
+        # the text, and let the user send anyway (confirm=1) after reading it. Nothing is written.
+        form.auto_id = "reply_%s"
+        page = access_ticket_by_id(request.user, ticket.pk, ticket_detail_qs())
+        context = detail_context(request, page, reply_form=form, collision=collision)
+        return render(request, "tickets/ticket_detail.html", context)
     success = "Internal note added." if data["internal"] else "Reply sent."
     return post_message(
         request,
