@@ -16,6 +16,8 @@ the app (Django's test client: session, permissions, count, rows, render). Nothi
 asserted on time.
 
 Targets at 1,000,000 tickets: each sort p50 <= 40 ms through the app, full-text p50 <= 100 ms.
+The bench sets `random_page_cost = 1.1` on its database (data in memory or on SSD), as
+production should; see README "Queues, search and their speed".
 """
 
 import argparse

@@ -22,7 +22,7 @@ PASSWORD = "pass-word-123"
 
 # Every browser test needs the live server, so the database is shared across threads; the
 # seeded statuses and priorities are restored after each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="session")

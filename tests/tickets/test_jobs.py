@@ -193,7 +193,7 @@ def in_threads(*functions, timeout: float = 60):
     return results, errors
 
 
-concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+concurrent = pytest.mark.django_db(transaction=True)
 
 
 @concurrent

@@ -142,7 +142,7 @@ class TestWarnBeforeAutoClose:
         )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestOverlappingRuns:
     def test_two_runs_at_once_warn_each_ticket_once(self, people, clock, mailoutbox):
         tickets = [make_ticket(people.dave, people.category, subject=f"T{i}") for i in range(10)]

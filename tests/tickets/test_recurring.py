@@ -220,7 +220,7 @@ class TestOpenRecurringTickets:
         assert JOBS["recurring_tickets"] is open_due_recurring_tickets
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestOverlappingRuns:
     def test_two_runs_at_once_open_one_ticket(self, recurring, clock):
         now = FIRST + timedelta(minutes=1)

@@ -157,7 +157,7 @@ class TestSweepEntryPoints:
         assert flags(late) == [True]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestSweepAndLockedTickets:
     def test_a_ticket_an_action_holds_is_skipped_not_waited_for(self, people, plans, clock):
         held, free = open_ticket(people, "High"), open_ticket(people, "High")
