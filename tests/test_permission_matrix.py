@@ -39,7 +39,7 @@ from tickets.actions.canned import save_canned_reply
 from tickets.actions.customer import add_participant
 from tickets.actions.guests import issue_access_token, submit_guest_ticket
 from tickets.actions.invites import create_invite
-from tickets.actions.views import save_view
+from tickets.actions.saved_views import save_view
 from tickets.models import Message, Ticket, TicketEvent
 
 ROLES = ("anon", "dave", "frank", "erin", "carol", "bob", "alice")

@@ -20,7 +20,7 @@ from attachments.actions import attach_files
 from tests.factories import CategoryFactory, make_ticket, make_user
 from tickets.actions import add_message, update_ticket_fields
 from tickets.actions.canned import save_canned_reply
-from tickets.actions.views import save_view
+from tickets.actions.saved_views import save_view
 
 PAYLOADS = [
     "<script>alert(1)</script>",

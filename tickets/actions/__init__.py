@@ -12,6 +12,7 @@ from .catalogue import create_catalogue_entry, update_settings
 from .conversation import add_message, add_system_message, delete_message, edit_message
 from .create import create_ticket, update_ticket_fields
 from .customer import add_favorite, answer_survey, remove_favorite
+from .saved_views import delete_view, mark_ticket_seen, rename_view, save_view
 from .status import (
     close_ticket,
     delete_ticket,
@@ -24,7 +25,6 @@ from .status import (
     schedule_deletion,
     transition_ticket,
 )
-from .views import delete_view, mark_ticket_seen, rename_view, save_view
 
 __all__ = [
     "UNSET",
