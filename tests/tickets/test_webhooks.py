@@ -205,7 +205,7 @@ class TestDelivery:
     def test_a_server_error_is_retried_until_it_is_delivered(self, people, ticket, endpoint, retries_inline):
         (delivery_id,) = _logged(hook(endpoint.url), ticket)
         endpoint.answers = [(500, {}), (503, {})]
-        assert deliver_webhook_task.apply(args=[delivery_id]).get() == "delivered"
+        assert deliver_webhook_task.apply(args=[delivery_id]).result == "delivered"
         assert len(endpoint.requests) == 3
         bodies = {r["body"] for r in endpoint.requests}
         assert len(bodies) == 1  # the same signed body each time
@@ -306,7 +306,7 @@ class TestSSRFProtection:
 
     def test_a_refused_destination_is_not_retried(self, people, ticket, no_traffic):
         delivery_id = _logged(hook("http://10.0.0.1/", allow_private=False), ticket)[0]
-        assert deliver_webhook_task.apply(args=[delivery_id]).get() == "refused"
+        assert deliver_webhook_task.apply(args=[delivery_id]).result == "refused"
         assert WebhookDelivery.objects.get(pk=delivery_id).attempts == 1
 
     def test_a_name_with_one_private_address_among_public_ones_is_refused(self, monkeypatch, no_traffic):
