@@ -29,9 +29,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ comes first on sys.path, where bench/email.py would shadow the
-# standard library's email package: look modules up from the project root instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 DATABASE = "helpdesk_bench_queues"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PAGE_SIZE = 25

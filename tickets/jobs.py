@@ -9,11 +9,10 @@ PostgreSQL's re-check of a row changed meanwhile sees its new values.
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from .actions.automation import run_idle_rules
 from .actions.recurring import open_due_recurring_tickets
 from .models import Favorite, HelpdeskSettings, Status, StatusKind, Survey, Ticket, TicketEvent
 from .preclose import warn_before_auto_close
+from .purge import purge_tickets
 from .sla import RUNNING_KINDS
 from .sla_warnings import warn_before_breach
 from .webhooks import queue_status_webhooks
@@ -31,7 +31,7 @@ from .webhooks import queue_status_webhooks
 log = logging.getLogger(__name__)
 
 BATCH = 10_000  # tickets closed per transaction: big enough to be fast, small enough to lock briefly
-PURGE_BATCH = 2_000
+PURGE_BATCH = 5_000
 
 
 def _sql_names() -> dict[str, str]:
@@ -183,58 +183,13 @@ def purge_due(now: datetime | None = None, batch: int = PURGE_BATCH, progress: C
             progress(total)
 
 
-def purge_tickets(ids: list[int]) -> None:
-    """Delete tickets and everything hanging off them; files go once the commit is done."""
-    from attachments.storage import delete_files_on_commit
-
-    files: list[str] = []
-    _delete_cascade(Ticket, Ticket._base_manager.filter(pk__in=ids), files)
-    delete_files_on_commit(files)
-
-
-def _delete_cascade(model, rows, files: list[str], depth: int = 0) -> None:
-    """Delete `rows` with plain DELETEs, children first, following every relation to them.
-
-    Django's collector would load every message into memory; this costs a few statements
-    per batch whatever it holds, and follows relations other apps add to tickets later.
-    """
-    if depth > 6:
-        raise RuntimeError(f"Relations nest too deep to purge {model.__name__}.")
-    keys = rows.values("pk")
-    children = defaultdict(list)
-    for rel in model._meta.get_fields(include_hidden=True):
-        if (rel.one_to_many or rel.one_to_one) and rel.auto_created and not rel.concrete:
-            children[rel.related_model].append(rel)
-    for child, rels in children.items():
-        manager = child._base_manager
-        for rel in rels:
-            if rel.on_delete is models.SET_NULL:
-                manager.filter(**{f"{rel.field.name}__in": keys}).update(**{rel.field.name: None})
-        cascading = [rel for rel in rels if rel.on_delete is models.CASCADE]
-        if not cascading:
-            continue
-        match = Q()
-        for rel in cascading:
-            match |= Q(**{f"{rel.field.name}__in": keys})
-        doomed = manager.filter(match)
-        if len(cascading) > 1:
-            # A row pointing at two tickets (a link) can be reached by two purges at once
-            # from either end; locking in id order makes the second wait, not deadlock.
-            doomed = manager.filter(
-                pk__in=list(doomed.order_by("pk").select_for_update().values_list("pk", flat=True))
-            )
-        _delete_cascade(child, doomed, files, depth + 1)
-    for field in model._meta.concrete_fields:
-        if isinstance(field, models.FileField):
-            files.extend(rows.exclude(**{field.attname: ""}).values_list(field.attname, flat=True))
-    rows._raw_delete(rows.db)
-
-
 # `tickets.sla.is_overdue` in SQL: the clock runs (a `new` or `open` status, not paused) and a
-# due time has passed, the first-response one only while no public staff reply has come.
+# due time has passed, the first-response one only while no public staff reply has come (the
+# next-response one is cleared by the reply that meets it).
 BREACHED_SQL = """
     status_id = ANY(%(running)s) AND sla_paused_at IS NULL
-    AND (sla_due_at < %(now)s OR (first_response_at IS NULL AND first_response_due_at < %(now)s))
+    AND (sla_due_at < %(now)s OR next_response_due_at < %(now)s
+         OR (first_response_at IS NULL AND first_response_due_at < %(now)s))
 """
 # One statement per batch and direction: claim the rows whose flag is wrong, set it. The
 # claim skips rows an action holds (it sets the flag itself) and never waits on them, so
@@ -286,7 +241,9 @@ def _flag_overdue_portable(params: dict) -> int:
     """The overdue sweep through the ORM, for SQLite (`make run`)."""
     now = params["now"]
     breached = Q(status_id__in=params["running"], sla_paused_at__isnull=True) & (
-        Q(sla_due_at__lt=now) | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
+        Q(sla_due_at__lt=now)
+        | Q(next_response_due_at__lt=now)
+        | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
     )
     flagged = Ticket.objects.filter(breached, overdue=False).update(overdue=True)
     Ticket.objects.filter(overdue=True).exclude(pk__in=Ticket.objects.filter(breached).values("pk")).update(

@@ -320,6 +320,7 @@ def wait_for_a_lock_wait(timeout: float = 30) -> None:
     deadline = threading.Event()
     for _ in range(int(timeout / 0.01)):
         with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh figures inside a transaction too
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND wait_event_type = 'Lock'"

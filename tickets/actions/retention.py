@@ -19,7 +19,7 @@ def purge_hidden_tickets(*, actor, kind: str, ids=None, batch: int = PURGE_NOW_B
     (`tickets.jobs.purge_tickets`): a big purge never holds thousands of locks at once. Rows
     another transaction holds (a restore in progress) are skipped, and so survive if restored.
     """
-    from ..jobs import purge_tickets  # the jobs build on the actions
+    from ..purge import purge_tickets
 
     require_admin(actor, "Purging tickets")
     if kind not in PURGEABLE_KINDS:

@@ -1,6 +1,6 @@
 """Benchmark email intake on a dedicated PostgreSQL database.
 
-    .venv/bin/python bench/email.py [--messages N]
+    .venv/bin/python bench/email_intake.py [--messages N]
 
 Creates (if needed) and migrates the database `helpdesk_bench_email`, then takes in N messages
 (default 1,000) made from the test corpus (tests/fixtures/email): about 60% new tickets
@@ -11,25 +11,19 @@ pipe and the IMAP poller make it, attachments included; the notifications it que
 in-memory broker (not sent). Prints messages per second; the target is at least 50/s.
 """
 
+import argparse
+import logging
+import os
+import random
+import re
+import shutil
 import sys
+import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
-# This file is called email.py: keep its folder off the import path so `import email` finds
-# the standard library's package.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "email"
 DATABASE = "helpdesk_bench_email"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
