@@ -13,24 +13,40 @@ from tickets.lifecycle import check_customer_reply
 from tickets.models import HelpdeskSettings, Message, Ticket
 
 from .models import Attachment, random_path
-from .validation import MB, check_files
+from .validation import MB, CheckedFile, check_files
 
 ORPHAN_AGE = timedelta(hours=1)
 
 
-@transaction.atomic
 def attach_files(
     *, ticket: Ticket, actor, files: Iterable, message: Message | None = None
 ) -> list[Attachment]:
     """Store files on a ticket (or one of its messages), after all of them pass validation.
 
-    A refused file refuses the whole upload and nothing is stored. Files reach storage
-    before the transaction commits; if this function fails part-way it removes what it
-    stored. If an enclosing transaction rolls back later, the stored files have no rows and
-    `remove_orphan_files` deletes them once they are an hour old.
+    A refused file refuses the whole upload and nothing is stored.
     """
     desk = HelpdeskSettings.load()
     checked = check_files(files, desk.max_attachment_mb * MB)
+    return store_files(ticket=ticket, actor=actor, checked=checked, message=message, desk=desk)
+
+
+@transaction.atomic
+def store_files(
+    *,
+    ticket: Ticket,
+    actor,
+    checked: list[CheckedFile],
+    message: Message | None = None,
+    desk: HelpdeskSettings | None = None,
+) -> list[Attachment]:
+    """Store files that already passed `check_files`: for actions that validate a whole upload
+    before their first write (create_ticket, add_message) and store it after.
+
+    Files reach storage before the transaction commits; if this function fails part-way it
+    removes what it stored. If an enclosing transaction rolls back later, the stored files
+    have no rows and `remove_orphan_files` deletes them once they are an hour old.
+    """
+    desk = desk or HelpdeskSettings.load()
     if message is not None and message.ticket_id != ticket.pk:
         raise ActionRefused("This message belongs to another ticket.", "invalid", "message")
     ticket = lock_ticket(ticket)

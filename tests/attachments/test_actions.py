@@ -6,19 +6,30 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import User
 from attachments.actions import attach_files, remove_orphan_files
 from attachments.models import Attachment
 from tests.factories import make_ticket
 from tickets import actions
 from tickets.errors import ActionRefused
 from tickets.jobs import JOBS, purge_due, purge_tickets
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import HelpdeskSettings, Message, Ticket, TicketEvent
 
 from . import samples
 from .samples import stored_files, upload
+
+
+def writes(queries) -> list[str]:
+    """The statements that changed a row, of those captured."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
 
 
 class TestAttachFiles:
@@ -104,6 +115,22 @@ class TestCreateTicketWithFiles:
         assert not Ticket.objects.exists()
         assert stored_files(media) == []
 
+    def test_the_files_are_checked_before_anything_is_written(self, people, media):
+        HelpdeskSettings.load()  # the desk's settings row exists, as on any running desk
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ActionRefused) as refused:
+            actions.create_ticket(
+                actor=people.bob,
+                subject="Printer on fire",
+                description="Smoke from tray 2.",
+                category=people.category,
+                requester_email="newcomer@example.com",
+                files=[upload("notes.txt"), upload("setup.exe", samples.pe())],
+            )
+        assert refused.value.field == "files"
+        assert writes(queries) == []  # not even the customer of requester_email
+        assert not User.objects.filter(email="newcomer@example.com").exists()
+        assert stored_files(media) == []
+
     def test_no_notification_is_queued_when_the_file_is_refused(
         self, people, django_capture_on_commit_callbacks
     ):
@@ -139,6 +166,26 @@ class TestAddMessageWithFiles:
                 files=[upload("run.sh", samples.SHELL_SCRIPT)],
             )
         assert not Message.objects.filter(ticket=ticket).exists()
+        assert stored_files(media) == []
+
+    def test_the_files_are_checked_before_anything_is_written(self, people, ticket, media):
+        HelpdeskSettings.load()
+        before = (
+            TicketEvent.objects.filter(ticket=ticket).count(),
+            Ticket.objects.get(pk=ticket.pk).updated_at,
+        )
+        with CaptureQueriesContext(connection) as queries, pytest.raises(ActionRefused) as refused:
+            actions.add_message(
+                ticket=ticket,
+                actor=people.bob,
+                body="Try this fix",
+                status="Resolved",
+                files=[upload("fix.txt"), upload("fix.bin", samples.elf())],
+            )
+        assert refused.value.field == "files"
+        assert writes(queries) == []
+        after = TicketEvent.objects.filter(ticket=ticket).count(), Ticket.objects.get(pk=ticket.pk).updated_at
+        assert after == before and not Message.objects.filter(ticket=ticket).exists()
         assert stored_files(media) == []
 
 

@@ -204,6 +204,16 @@ class TestGuestMessagesApi:
         assert response.status_code == 201
         assert [a["filename"] for a in response.json()["attachments"]] == ["shot.txt"]
 
+    def test_a_refused_file_saves_no_reply(self, api, guest_ticket, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        ticket, token = guest_ticket
+        before = written(), Attachment.objects.count()
+        upload = SimpleUploadedFile("run.sh", b"#!/bin/sh\necho hi\n", content_type="text/plain")
+        url = api_url("api-guest-ticket-messages", ticket, token)
+        response = api().post(url, {"body": "Try", "files": [upload]}, format="multipart")
+        assert response.status_code == 400 and "not accepted" in str(response.json())
+        assert (written(), Attachment.objects.count()) == before
+
     def test_list_query_count_does_not_grow(self, api, people, guest_ticket, django_assert_max_num_queries):
         # 5 at 1 and at 16 messages: the token row, the ticket with requester and status, the
         # count, the page of messages with authors, their files.

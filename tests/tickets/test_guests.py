@@ -348,6 +348,17 @@ class TestGuestPage:
         response = client.post(reverse("guest_reply", args=[ticket.pk]), {"token": other_token, "body": "Hi"})
         assert response.status_code == 404 and written() == before
 
+    def test_reply_with_a_refused_file_writes_nothing(self, client, guest_ticket):
+        ticket, token = guest_ticket
+        before = written(), Attachment.objects.count()
+        upload = SimpleUploadedFile("run.sh", b"#!/bin/sh\necho hi\n", content_type="text/plain")
+        response = client.post(
+            reverse("guest_reply", args=[ticket.pk]), {"token": token, "body": "Try", "files": [upload]}
+        )
+        assert response.status_code == 302 and (written(), Attachment.objects.count()) == before
+        messages = [str(m) for m in client.get(response.url).context["messages"]]
+        assert any("not accepted" in m for m in messages)
+
     def test_reply_on_a_closed_ticket_is_refused_and_nothing_written(self, client, people, guest_ticket):
         ticket, token = guest_ticket
         actions.close_ticket(ticket=ticket, actor=people.bob)

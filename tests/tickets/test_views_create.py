@@ -1,9 +1,11 @@
 """New ticket pages (staff and portal) and the Category → Type → Item cascade partial."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
+from attachments.models import Attachment
 from tests.factories import CategoryFactory, ItemFactory, TicketTypeFactory, priority
 from tickets.actions import update_settings
 from tickets.models import HelpdeskSettings, Ticket
@@ -152,6 +154,33 @@ class TestPortalNewTicket:
         response = client.post(reverse("portal_create"), form_data(people.category))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
         assert not Ticket.objects.exists()
+
+
+class TestNewTicketWithFiles:
+    def test_the_files_are_attached_to_the_new_ticket(self, client, people, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        client.force_login(people.dave)
+        upload = SimpleUploadedFile("log.txt", b"printer log", content_type="text/plain")
+        response = client.post(reverse("portal_create"), {**form_data(people.category), "files": [upload]})
+        ticket = Ticket.objects.get()
+        assert response.status_code == 302 and response.url == reverse("portal_ticket", args=[ticket.pk])
+        assert [a.filename for a in ticket.attachments.all()] == ["log.txt"]
+
+    def test_a_refused_file_is_a_field_error_and_nothing_written(self, client, people, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        client.force_login(people.bob)
+        users = User.objects.count()
+        data = form_data(people.category, requester_email="zoe@example.com")
+        files = [
+            SimpleUploadedFile("log.txt", b"printer log", content_type="text/plain"),
+            SimpleUploadedFile("fix.sh", b"#!/bin/sh\necho hi\n", content_type="text/plain"),
+        ]
+        response = client.post(reverse("ticket_create"), {**data, "files": files})
+        assert response.status_code == 400
+        assert "not accepted" in response.context["form"].errors["files"][0]
+        assert not Ticket.objects.exists() and not Attachment.objects.exists()
+        assert User.objects.count() == users
+        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
 class TestCtiOptionsPartial:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,6 +253,16 @@ class TestStaffActions:
         ticket.refresh_from_db()
         assert ticket.messages.get().internal
         assert ticket.status == pending
+
+    def test_reply_with_a_refused_file_writes_nothing(self, client, people, ticket, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+        client.force_login(people.bob)
+        before = snapshot(ticket)
+        upload = SimpleUploadedFile("fix.sh", b"#!/bin/sh\necho hi\n", content_type="text/plain")
+        post(client, ticket, "ticket_reply", {"body": "Run this", "files": [upload]})
+        assert snapshot(ticket) == before
+        assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert any("not accepted" in m for m in flash(client))
 
     def test_empty_reply_is_refused_with_a_message(self, client, people, ticket):
         client.force_login(people.bob)

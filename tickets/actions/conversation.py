@@ -16,10 +16,10 @@ from ..lifecycle import (
 from ..markup import render_markdown
 from ..models import HelpdeskSettings, Message, Status, StatusKind, Ticket
 from ..search import refresh_search_vector
-from ..sla import apply_sla
+from ..sla import CUSTOMER_REPLY, STAFF_REPLY, apply_sla
 from ..webhooks import queue_webhooks
 from ._common import apply_status, lock_ticket, notify, record, touch
-from .create import MAX_BODY, check_text
+from .create import MAX_BODY, check_text, check_upload
 
 
 @transaction.atomic
@@ -48,6 +48,7 @@ def add_message(
     if status is not None:
         status = find_status(status)
         check_transition(ticket, status, actor)
+    checked = check_upload(files, desk)  # the last check: nothing is written before it
     message = Message.objects.create(
         ticket=ticket,
         author=actor,
@@ -59,16 +60,15 @@ def add_message(
     record(ticket, actor, "note" if internal else "reply", None, {"message": message.pk}, at=now)
     fields = set()
     if actor.is_agent:
-        if not internal and ticket.first_response_at is None:
-            ticket.first_response_at = now
-            fields |= {"first_response_at", *apply_sla(ticket, now)}  # a met first response may end a breach
+        if not internal:  # meets the first or the next response, which may end a breach
+            fields |= apply_sla(ticket, now, reply=STAFF_REPLY)
         target = status if status is not None else (None if internal else staff_reply_target(ticket, desk))
         if target is not None and target.pk != ticket.status_id:
             apply_status(ticket, target, actor, now, fields=fields)
             fields = set()
     else:
         ticket.last_customer_post_at = now
-        fields.add("last_customer_post_at")
+        fields |= {"last_customer_post_at", *apply_sla(ticket, now, reply=CUSTOMER_REPLY)}  # next response
         target = customer_reply_target(ticket)
         if target is not None:
             reopening = ticket.status.kind == StatusKind.RESOLVED
@@ -78,10 +78,10 @@ def add_message(
                 notify("reopened", ticket)
     touch(ticket, now, fields)
     refresh_search_vector(ticket.pk)
-    if files:
-        from attachments.actions import attach_files  # attachments builds on tickets
+    if checked:
+        from attachments.actions import store_files  # attachments builds on tickets
 
-        attach_files(ticket=ticket, actor=actor, files=files, message=message)
+        store_files(ticket=ticket, actor=actor, checked=checked, message=message, desk=desk)
     if not internal:
         notify("reply", ticket, message_id=message.pk)
     queue_webhooks("message.added", ticket, message_id=message.pk)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actions import get_or_create_customer
+from attachments.validation import MB, CheckedFile, check_files
 
 from ..automation import queue_automation
 from ..errors import ActionRefused
@@ -47,6 +48,12 @@ def tag_objects(names) -> list[Tag]:
     return [existing.get(n) or Tag.objects.get_or_create(name=n)[0] for n in clean]
 
 
+def check_upload(files, desk: HelpdeskSettings) -> list[CheckedFile]:
+    """Validate the files sent with a ticket or a reply before the action writes anything, so a
+    refused file refuses the whole action; the action stores them with `store_files` at its end."""
+    return check_files(files, desk.max_attachment_mb * MB) if files else []
+
+
 @transaction.atomic
 def create_ticket(
     *,
@@ -67,19 +74,23 @@ def create_ticket(
     subject = check_text("subject", subject, 255)
     description = check_text("description", description, MAX_BODY)
     check_cti(category, type, item)
-    if requester_email or requester is not None:
+    on_behalf = bool(requester_email) or requester is not None
+    if on_behalf:
         require_agent(actor, "Creating a ticket for someone else")
-        requester = requester or get_or_create_customer(email=requester_email)
-    else:
-        requester = actor
     if priority is not None and not actor.is_agent and not desk.customer_sets_priority:
         raise ActionRefused("Customers may not set the priority.", "invalid", "priority")
+    if actor.is_customer and tags:
+        raise ActionRefused("Customers may not set tags.", "invalid", "tags")
+    checked = check_upload(files, desk)
+    # Every check is done: the writes start here (the requester found or created by email first).
+    if not on_behalf:
+        requester = actor
+    elif requester is None:
+        requester = get_or_create_customer(email=requester_email)
     if priority is None:
         priority = (
             Priority.objects.filter(is_default=True).first() or Priority.objects.order_by("rank").first()
         )
-    if actor.is_customer and tags:
-        raise ActionRefused("Customers may not set tags.", "invalid", "tags")
     now = timezone.now()
     ticket = Ticket(
         subject=subject,
@@ -106,10 +117,10 @@ def create_ticket(
 
     ticket = auto_assign(ticket=ticket)
     refresh_search_vector(ticket.pk)
-    if files:
-        from attachments.actions import attach_files  # attachments builds on tickets
+    if checked:
+        from attachments.actions import store_files  # attachments builds on tickets
 
-        attach_files(ticket=ticket, actor=actor, files=files)  # a refused file refuses the ticket
+        store_files(ticket=ticket, actor=actor, checked=checked, desk=desk)
     notify("created", ticket)
     queue_automation("created", ticket, actor)
     return ticket

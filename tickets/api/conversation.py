@@ -1,12 +1,10 @@
 """The conversation of SPEC §4: replies and internal notes, their edits and soft deletions."""
 
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attachments.actions import attach_files
 from attachments.uploadhandlers import uploaded_files
 from helpdesk.api import Pagination
 
@@ -64,16 +62,14 @@ class MessageCreateApi(APIView):
         ticket = ticket_for(request.user, id)
         files = uploaded_files(request)
         data = parse(MessageCreateSerializer, request)
-        with transaction.atomic():
-            message = actions.add_message(
-                ticket=ticket,
-                actor=request.user,
-                body=data["body"],
-                internal=data["internal"],
-                status=data.get("status"),
-            )
-            if files:
-                attach_files(ticket=ticket, actor=request.user, files=files, message=message)
+        message = actions.add_message(
+            ticket=ticket,
+            actor=request.user,
+            body=data["body"],
+            internal=data["internal"],
+            status=data.get("status"),
+            files=files,
+        )
         return _message_response(request, ticket, message, status=201)
 
 

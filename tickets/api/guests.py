@@ -1,14 +1,12 @@
 """The guest API (API.md "Guests"): open a ticket without an account; read and answer it with
 the access link's `?token=`. A wrong token answers 404, an address that keeps trying 429."""
 
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attachments.actions import attach_files
 from attachments.uploadhandlers import uploaded_files
 
 from .. import actions, ratelimit, selectors
@@ -132,15 +130,13 @@ class GuestMessageCreateApi(GuestApi):
         ticket = guest_ticket(request, id)
         files = uploaded_files(request)
         data = parse(MessageCreateSerializer, request)
-        with transaction.atomic():
-            message = actions.add_message(
-                ticket=ticket,
-                actor=ticket.requester,
-                body=data["body"],
-                internal=data["internal"],
-                status=data.get("status"),
-            )
-            if files:
-                attach_files(ticket=ticket, actor=ticket.requester, files=files, message=message)
+        message = actions.add_message(
+            ticket=ticket,
+            actor=ticket.requester,
+            body=data["body"],
+            internal=data["internal"],
+            status=data.get("status"),
+            files=files,
+        )
         fresh = selectors.list_messages_for_user(ticket, ticket.requester).get(pk=message.pk)
         return Response(MessageSerializer(fresh, context={"request": request}).data, status=201)

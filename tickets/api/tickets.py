@@ -2,12 +2,10 @@
 
 from functools import partial
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from attachments.actions import attach_files
 from attachments.uploadhandlers import uploaded_files
 from helpdesk.api import Pagination
 
@@ -115,10 +113,7 @@ class TicketCreateApi(APIView):
         """
         files = uploaded_files(request)
         data = parse(TicketCreateSerializer, request)
-        with transaction.atomic():
-            ticket = actions.create_ticket(actor=request.user, **data)
-            if files:
-                attach_files(ticket=ticket, actor=request.user, files=files)
+        ticket = actions.create_ticket(actor=request.user, files=files, **data)
         return ticket_response(request, ticket, status=201)
 
 

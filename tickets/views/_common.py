@@ -4,17 +4,16 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from attachments.actions import attach_files
 from attachments.uploadhandlers import uploaded_files
 
 from .. import actions
 from ..access import access_ticket_by_id
 from ..errors import ActionRefused
+from ..selectors import list_messages_for_user
 
 
 def agent_required(view):
@@ -77,6 +76,31 @@ def perform(request, back: str, success: str, action, **kwargs) -> HttpResponse:
     return redirect(back)
 
 
+def action_post(role_required, back, action, success: str, form_class=None, *, on_message: bool = False):
+    """A view for a POST that calls one action on a ticket (or, `on_message`, on one of its
+    messages the user sees): parse `form_class` if any, call `action` with its cleaned fields,
+    flash `success` or the refusal, then go back to `back(ticket)`.
+
+    Only what differs between such views is left to state: the action, the form and the message.
+    """
+
+    @ticket_post(role_required)
+    def view(request, ticket, message_id=None):
+        target = {"ticket": ticket}
+        if on_message:  # a message of this ticket the user sees (404 otherwise)
+            messages_seen = list_messages_for_user(ticket, request.user)
+            target = {"message": get_object_or_404(messages_seen, pk=message_id)}
+        fields = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                return refuse_form(request, form, back(ticket))
+            fields = form.cleaned_data
+        return perform(request, back(ticket), success, action, **target, **fields)
+
+    return view
+
+
 def refuse_form(request, form, back: str) -> HttpResponse:
     """Show why the submitted input was not understood, then go back; nothing is written."""
     for name, errors in form.errors.items():
@@ -87,15 +111,10 @@ def refuse_form(request, form, back: str) -> HttpResponse:
 
 
 def post_message(request, back: str, success: str, *, ticket, **fields) -> HttpResponse:
-    """Post a reply (or note) with its files: both are saved together or not at all, as in the API."""
+    """Post a reply (or note) with its files: add_message saves both or neither, as in the API."""
     try:
         files = uploaded_files(request)
-        with transaction.atomic():
-            message = actions.add_message(ticket=ticket, actor=request.user, **fields)
-            if files:
-                attach_files(ticket=ticket, actor=request.user, files=files, message=message)
-    except ActionRefused as exc:
+    except ActionRefused as exc:  # over the size limit: the upload was cut off
         messages.error(request, exc.reason)
-    else:
-        messages.success(request, success)
-    return redirect(back)
+        return redirect(back)
+    return perform(request, back, success, actions.add_message, ticket=ticket, files=files, **fields)

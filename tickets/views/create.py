@@ -1,10 +1,8 @@
 """New ticket pages: staff (on behalf of anyone, by email) and customers (for themselves)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 
-from attachments.actions import attach_files
 from attachments.uploadhandlers import uploaded_files
 
 from .. import actions
@@ -22,12 +20,9 @@ def _create_page(request, *, for_staff: bool, detail_page: str):
     form = TicketCreateForm(data, for_staff=for_staff, show_priority=show_priority)
     if data is not None and form.is_valid():
         try:
-            files = uploaded_files(request)
             # The ticket and its files are created together or not at all, as in the API.
-            with transaction.atomic():
-                ticket = actions.create_ticket(actor=request.user, **form.action_kwargs())
-                if files:
-                    attach_files(ticket=ticket, actor=request.user, files=files)
+            files = uploaded_files(request)
+            ticket = actions.create_ticket(actor=request.user, files=files, **form.action_kwargs())
         except ActionRefused as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
         else:

@@ -12,7 +12,6 @@ the token to another site, and `Cache-Control: no-store`. (Not `no-referrer`: br
 from functools import wraps
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.access import access_attachment_by_id
-from attachments.actions import attach_files
 from attachments.downloads import download_response
 from attachments.uploadhandlers import uploaded_files
 
@@ -215,12 +213,8 @@ def guest_reply(request, ticket, token):
         return redirect(back)
     try:
         files = uploaded_files(request)
-        with transaction.atomic():
-            message = actions.add_message(
-                ticket=ticket, actor=ticket.requester, body=form.cleaned_data["body"]
-            )
-            if files:
-                attach_files(ticket=ticket, actor=ticket.requester, files=files, message=message)
+        body = form.cleaned_data["body"]
+        actions.add_message(ticket=ticket, actor=ticket.requester, body=body, files=files)
     except ActionRefused as exc:
         messages.error(request, exc.reason)
     else:

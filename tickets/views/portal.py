@@ -1,9 +1,11 @@
 """The customer portal: my tickets, a ticket's public conversation, and what a requester may do."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -31,7 +33,7 @@ from ..selectors import (
     open_survey,
     ticket_detail_qs,
 )
-from ._common import customer_required, perform, post_message, refuse_form, ticket_post
+from ._common import action_post, customer_required, perform, post_message, refuse_form, ticket_post
 
 PAGE_SIZE = 25
 TABS = {"open": "Open", "closed": "Closed", "favorites": "Favourites"}
@@ -116,15 +118,9 @@ def portal_reply(request, ticket):
     return post_message(request, _back(ticket), "Reply sent.", ticket=ticket, body=form.cleaned_data["body"])
 
 
-@portal_post
-def portal_request_closure(request, ticket):
-    success = "We have your request to close this ticket."
-    return perform(request, _back(ticket), success, actions.request_closure, ticket=ticket)
-
-
-@portal_post
-def portal_close(request, ticket):
-    return perform(request, _back(ticket), "Ticket closed.", actions.close_ticket, ticket=ticket)
+_portal_action = partial(action_post, customer_required(), _back)
+portal_request_closure = _portal_action(actions.request_closure, "We have your request to close this ticket.")
+portal_close = _portal_action(actions.close_ticket, "Ticket closed.")
 
 
 @portal_post
@@ -143,25 +139,8 @@ def portal_favorite(request, ticket):
     return render(request, "tickets/includes/_favorite.html", {"ticket": ticket, "is_favorite": favorite})
 
 
-def _own_message(ticket, user, message_id):
-    return get_object_or_404(list_messages_for_user(ticket, user), pk=message_id)
-
-
-@portal_post
-def portal_message_edit(request, ticket, message_id):
-    message = _own_message(ticket, request.user, message_id)
-    form = MessageEditForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request, _back(ticket), "Reply changed.", actions.edit_message, message=message, **form.cleaned_data
-    )
-
-
-@portal_post
-def portal_message_delete(request, ticket, message_id):
-    message = _own_message(ticket, request.user, message_id)
-    return perform(request, _back(ticket), "Reply deleted.", actions.delete_message, message=message)
+portal_message_edit = _portal_action(actions.edit_message, "Reply changed.", MessageEditForm, on_message=True)
+portal_message_delete = _portal_action(actions.delete_message, "Reply deleted.", on_message=True)
 
 
 @customer_required()

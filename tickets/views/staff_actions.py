@@ -1,6 +1,11 @@
-"""Staff POSTs on one ticket: each parses its input and calls ONE action (SPEC §3, §4, §6)."""
+"""Staff POSTs on one ticket: each parses its input and calls ONE action (SPEC §3, §4, §6).
 
-from django.shortcuts import get_object_or_404, render
+Most differ only in the action, the form and the message shown; `action_post` does the rest.
+"""
+
+from functools import partial
+
+from django.shortcuts import render
 from django.urls import reverse
 
 from .. import actions
@@ -15,8 +20,8 @@ from ..forms import (
     StatusForm,
     TicketFieldsForm,
 )
-from ..selectors import list_messages_for_user, ticket_detail_qs
-from ._common import agent_required, perform, post_message, refuse_form, ticket_post
+from ..selectors import ticket_detail_qs
+from ._common import action_post, agent_required, post_message, refuse_form, ticket_post
 from .staff import detail_context
 
 staff_post = ticket_post(agent_required)
@@ -60,118 +65,18 @@ def ticket_reply(request, ticket):
     )
 
 
-@staff_post
-def ticket_update_fields(request, ticket):
-    form = TicketFieldsForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request,
-        _back(ticket),
-        "Ticket updated.",
-        actions.update_ticket_fields,
-        ticket=ticket,
-        **form.cleaned_data,
-    )
-
-
-@staff_post
-def ticket_assign(request, ticket):
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request, _back(ticket), "Assignment saved.", actions.assign_ticket, ticket=ticket, **form.cleaned_data
-    )
-
-
-@staff_post
-def ticket_assign_to_me(request, ticket):
-    return perform(request, _back(ticket), "The ticket is yours.", actions.assign_to_me, ticket=ticket)
-
-
-@staff_post
-def ticket_transition(request, ticket):
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request,
-        _back(ticket),
-        "Status changed.",
-        actions.transition_ticket,
-        ticket=ticket,
-        **form.cleaned_data,
-    )
-
-
-@staff_post
-def ticket_resolve(request, ticket):
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request, _back(ticket), "Ticket resolved.", actions.resolve_ticket, ticket=ticket, **form.cleaned_data
-    )
-
-
-@staff_post
-def ticket_schedule_closure(request, ticket):
-    form = ScheduleForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request,
-        _back(ticket),
-        "Closure scheduled.",
-        actions.schedule_closure,
-        ticket=ticket,
-        **form.cleaned_data,
-    )
-
-
-@staff_post
-def ticket_spam(request, ticket):
-    return perform(request, _back(ticket), "Marked as spam.", actions.mark_spam, ticket=ticket)
-
-
-@staff_post
-def ticket_delete(request, ticket):
-    return perform(request, _back(ticket), "Ticket deleted.", actions.delete_ticket, ticket=ticket)
-
-
-@staff_post
-def ticket_restore(request, ticket):
-    return perform(request, _back(ticket), "Ticket restored.", actions.restore_ticket, ticket=ticket)
-
-
-@staff_post
-def ticket_schedule_deletion(request, ticket):
-    form = ScheduleForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request,
-        _back(ticket),
-        "Deletion scheduled.",
-        actions.schedule_deletion,
-        ticket=ticket,
-        **form.cleaned_data,
-    )
-
-
-@staff_post
-def ticket_message_edit(request, ticket, message_id):
-    message = get_object_or_404(list_messages_for_user(ticket, request.user), pk=message_id)
-    form = MessageEditForm(request.POST)
-    if not form.is_valid():
-        return refuse_form(request, form, _back(ticket))
-    return perform(
-        request, _back(ticket), "Message changed.", actions.edit_message, message=message, **form.cleaned_data
-    )
-
-
-@staff_post
-def ticket_message_delete(request, ticket, message_id):
-    message = get_object_or_404(list_messages_for_user(ticket, request.user), pk=message_id)
-    return perform(request, _back(ticket), "Message deleted.", actions.delete_message, message=message)
+_staff_action = partial(action_post, agent_required, _back)
+ticket_update_fields = _staff_action(actions.update_ticket_fields, "Ticket updated.", TicketFieldsForm)
+ticket_assign = _staff_action(actions.assign_ticket, "Assignment saved.", AssignForm)
+ticket_assign_to_me = _staff_action(actions.assign_to_me, "The ticket is yours.")
+ticket_transition = _staff_action(actions.transition_ticket, "Status changed.", StatusForm)
+ticket_resolve = _staff_action(actions.resolve_ticket, "Ticket resolved.", ResolveForm)
+ticket_schedule_closure = _staff_action(actions.schedule_closure, "Closure scheduled.", ScheduleForm)
+ticket_spam = _staff_action(actions.mark_spam, "Marked as spam.")
+ticket_delete = _staff_action(actions.delete_ticket, "Ticket deleted.")
+ticket_restore = _staff_action(actions.restore_ticket, "Ticket restored.")
+ticket_schedule_deletion = _staff_action(actions.schedule_deletion, "Deletion scheduled.", ScheduleForm)
+ticket_message_edit = _staff_action(
+    actions.edit_message, "Message changed.", MessageEditForm, on_message=True
+)
+ticket_message_delete = _staff_action(actions.delete_message, "Message deleted.", on_message=True)
