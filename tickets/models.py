@@ -260,6 +260,9 @@ class Ticket(models.Model):
         "tickets.SLAPlan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     first_response_due_at = models.DateTimeField(null=True, blank=True)
+    # When the next public staff reply is due: set by a customer's reply once staff have
+    # answered, cleared by the staff reply that meets it (tickets/sla.py).
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
     # While the ticket is in a `pending` status the SLA clock stops; this is when it stopped.
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
@@ -436,6 +439,9 @@ class SLAPlan(models.Model):
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     first_response_hours = models.PositiveIntegerField(null=True, blank=True)
+    next_response_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Hours for the staff reply to each customer reply; empty: no target."
+    )
     resolution_hours = models.PositiveIntegerField()
     active = models.BooleanField(default=True)
     # Working hours the clock runs in (tickets/sla.py); none: around the clock.

@@ -8,11 +8,17 @@ place that writes their answers onto a ticket an action is changing. The overdue
   its priority with no category, else none (no due times, never overdue).
 - Due times count from creation: first response after `first_response_hours`, resolution
   after `resolution_hours`; a new priority or category re-plans from creation again.
+- The next response: once staff have answered publicly, a customer's reply starts a clock of
+  `next_response_hours` (a second customer reply before the answer keeps the first's due
+  time); the next public staff reply meets it and clears the due time. Internal notes never
+  count. A new plan counts it again from the first unanswered customer reply.
 - Time spent in a `pending` status does not count: entering one stops the clock
-  (`sla_paused_at`), leaving it pushes the due times forward by the pause.
+  (`sla_paused_at`), leaving it pushes the due times forward by the pause (a customer's
+  reply while pending counts from when the pause ends).
 - Only tickets in `new` or `open` statuses and not paused can be overdue: past the
-  resolution due time, or past the first-response due time without a public staff reply.
-  A resolved or closed ticket keeps its due time but is never overdue.
+  resolution due time, past the first-response due time without a public staff reply, or
+  past the next-response due time. A resolved or closed ticket keeps its due time but is
+  never overdue.
 - A plan with a business calendar counts only working time: the calendar's hours per
   weekday in its time zone (wall-clock, so correct across daylight-saving changes), no
   holidays, and no paused time (`working_intervals`, `add_working_time`).
@@ -22,16 +28,28 @@ import zoneinfo
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Min, Q, Subquery
 
-from .models import BusinessCalendar, SLAPlan, StatusKind, Ticket, TicketEvent
+from accounts.models import Role
+
+from .models import BusinessCalendar, Message, SLAPlan, StatusKind, Ticket, TicketEvent
 
 # The clock runs, and a ticket can be overdue, only in these kinds.
 RUNNING_KINDS = frozenset({StatusKind.NEW, StatusKind.OPEN})
 # The clock stops in these kinds and the due times move on by the time spent there.
 PAUSED_KINDS = frozenset({StatusKind.PENDING})
 # What `apply_sla` may change, as field names for `save(update_fields=...)`.
-SLA_FIELDS = ("sla_plan", "first_response_due_at", "sla_due_at", "sla_paused_at", "overdue")
+SLA_FIELDS = (
+    "sla_plan",
+    "first_response_due_at",
+    "first_response_at",
+    "next_response_due_at",
+    "sla_due_at",
+    "sla_paused_at",
+    "overdue",
+)
+# The `reply` of `apply_sla`: who posted a public message.
+STAFF_REPLY, CUSTOMER_REPLY = "staff", "customer"
 
 
 def choose_plan(plans: Iterable[SLAPlan], priority_id: int, category_id: int | None) -> SLAPlan | None:
@@ -173,6 +191,30 @@ def due_times(
     return first, due(plan.resolution_hours)
 
 
+def next_response_due(
+    plan: SLAPlan | None,
+    start: datetime,
+    *,
+    hours: "Hours | None" = None,
+    pauses: Iterable[tuple[datetime, datetime]] = (),
+) -> datetime | None:
+    """When the staff reply to a customer reply of `start` is due under `plan` (None: no target)."""
+    if plan is None or plan.next_response_hours is None:
+        return None
+    return add_working_time(hours, start, timedelta(hours=plan.next_response_hours), pauses)
+
+
+def pending_due_times(ticket: Ticket) -> list[tuple[str, datetime]]:
+    """The due times still to meet, soonest first, as (target, when): the first response until
+    met, the next response while a customer waits, and the resolution."""
+    dues = [
+        ("first response", None if ticket.first_response_at else ticket.first_response_due_at),
+        ("next response", ticket.next_response_due_at),
+        ("resolution", ticket.sla_due_at),
+    ]
+    return sorted(((target, due) for target, due in dues if due is not None), key=lambda pair: pair[1])
+
+
 def pause_intervals(
     changes: Iterable[tuple[str | None, str | None, datetime]],
 ) -> list[tuple[datetime, datetime]]:
@@ -208,21 +250,26 @@ def is_overdue(ticket: Ticket, now: datetime) -> bool:
         return False
     if ticket.sla_due_at is not None and ticket.sla_due_at < now:
         return True
+    if ticket.next_response_due_at is not None and ticket.next_response_due_at < now:
+        return True
     first_due = ticket.first_response_due_at
     return ticket.first_response_at is None and first_due is not None and first_due < now
 
 
-def apply_sla(ticket: Ticket, now: datetime, *, replan: bool = False) -> set[str]:
-    """Bring a ticket's SLA columns in line with its status, priority and category.
+def apply_sla(ticket: Ticket, now: datetime, *, replan: bool = False, reply: str | None = None) -> set[str]:
+    """Bring a ticket's SLA columns in line with its status, priority, category and replies.
 
     Call it on the ticket an action holds, after the action changed it; it sets the columns
     and returns the names of those that changed, for the action to save. `replan` (a new
-    ticket, priority or category) chooses the plan again and recomputes the due times.
+    ticket, priority or category) chooses the plan again and recomputes the due times;
+    `reply` (STAFF_REPLY or CUSTOMER_REPLY) is a public message just posted.
     """
     before = {name: _value(ticket, name) for name in SLA_FIELDS}
     _follow_pause(ticket, now)
     if replan:
         _replan(ticket)
+    if reply is not None:
+        _follow_reply(ticket, now, reply)
     ticket.overdue = is_overdue(ticket, now)
     return {name for name in SLA_FIELDS if _value(ticket, name) != before[name]}
 
@@ -244,12 +291,17 @@ def _follow_pause(ticket: Ticket, now: datetime) -> None:
                 ticket.sla_due_at += pause
             if ticket.first_response_due_at is not None and ticket.first_response_at is None:
                 ticket.first_response_due_at += pause
+            if ticket.next_response_due_at is not None:
+                ticket.next_response_due_at += pause
         else:  # the working time left when the clock stopped is counted again from now
             ticket.sla_due_at = _resume(hours, ticket.sla_due_at, ticket.sla_paused_at, now)
             if ticket.first_response_at is None:
                 ticket.first_response_due_at = _resume(
                     hours, ticket.first_response_due_at, ticket.sla_paused_at, now
                 )
+            ticket.next_response_due_at = _resume(
+                hours, ticket.next_response_due_at, ticket.sla_paused_at, now
+            )
         ticket.sla_paused_at = None
 
 
@@ -265,6 +317,41 @@ def _hours_of(ticket: Ticket) -> Hours | None:
         return None
     plan = ticket.sla_plan
     return Hours.of(plan.calendar) if plan is not None and plan.calendar_id else None
+
+
+def _follow_reply(ticket: Ticket, now: datetime, reply: str) -> None:
+    """A public staff reply meets the first and the next response; a customer's reply after
+    staff answered starts the next-response clock, unless an earlier one already runs."""
+    if reply == STAFF_REPLY:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+        ticket.next_response_due_at = None
+    elif ticket.first_response_at is not None and ticket.next_response_due_at is None:
+        plan = ticket.sla_plan if ticket.sla_plan_id else None
+        if plan is not None and plan.next_response_hours is not None:
+            ticket.next_response_due_at = _next_response_from(ticket, plan, _hours_of(ticket), now)
+
+
+def _next_response_from(ticket: Ticket, plan, hours, since: datetime, pauses=()) -> datetime | None:
+    """The next response due for customer replies waiting `since`, on a ticket maybe paused now.
+
+    While paused the clock counts from when it stopped, so that leaving the pause
+    (`_follow_pause`) moves the due time on by the pause, as it does the others.
+    """
+    paused_at = ticket.sla_paused_at
+    start = min(since, paused_at) if paused_at is not None else since
+    return next_response_due(plan, start, hours=hours, pauses=pauses)
+
+
+def _waiting_since(ticket: Ticket) -> datetime | None:
+    """When the customer's unanswered replies began: their first public message after the last
+    public staff one (None while no staff reply came, or the last public word is staff's)."""
+    public = Message.objects.filter(ticket_id=ticket.pk, internal=False)
+    last_staff = public.filter(author__role__in=(Role.ADMIN, Role.STAFF)).order_by("-created_at")
+    waiting = public.filter(
+        author__role=Role.CUSTOMER, created_at__gt=Subquery(last_staff.values("created_at")[:1])
+    )
+    return waiting.aggregate(since=Min("created_at"))["since"]
 
 
 def _replan(ticket: Ticket) -> None:
@@ -294,3 +381,8 @@ def _replan(ticket: Ticket) -> None:
     if ticket.first_response_at is None:
         ticket.first_response_due_at = first
     ticket.sla_due_at = resolution
+    waiting = None
+    if plan is not None and plan.next_response_hours is not None and ticket.first_response_at is not None:
+        waiting = _waiting_since(ticket)  # the replies waiting since then get the new plan's target
+    next_due = None if waiting is None else _next_response_from(ticket, plan, hours, waiting, pauses)
+    ticket.next_response_due_at = next_due

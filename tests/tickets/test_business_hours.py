@@ -132,6 +132,7 @@ def plan(people, calendar):
         name="Normal 4h business",
         priority=priority("Normal"),
         first_response_hours=2,
+        next_response_hours=1,
         resolution_hours=4,
         calendar=calendar,
     )
@@ -182,6 +183,41 @@ class TestSlaWithCalendar:
         add_holiday(actor=people.alice, calendar=calendar, date=date(2026, 6, 2), name="Whit Tuesday")
         time_machine.move_to(at(BERLIN, 2026, 6, 1, 17), tick=False)
         assert fresh(open_ticket(people)).sla_due_at == at(BERLIN, 2026, 6, 3, 11)
+
+
+class TestNextResponseWithCalendar:
+    """The next response (1 working hour here) after a customer's reply, in the calendar's hours."""
+
+    def answered(self, people, time_machine, when):
+        time_machine.move_to(when, tick=False)
+        ticket = open_ticket(people)
+        actions.add_message(ticket=ticket, actor=people.bob, body="We are on it")
+        return ticket
+
+    def reply(self, people, time_machine, ticket, when):
+        time_machine.move_to(when, tick=False)
+        actions.add_message(ticket=ticket, actor=people.dave, body="Still broken")
+
+    def test_it_counts_working_hours_across_the_spring_forward_weekend(self, people, plan, time_machine):
+        ticket = self.answered(people, time_machine, at(BERLIN, 2026, 3, 27, 10))  # a Friday
+        self.reply(people, time_machine, ticket, at(BERLIN, 2026, 3, 27, 17, 30))
+        due = fresh(ticket).next_response_due_at
+        assert due == at(BERLIN, 2026, 3, 30, 8, 30)  # half an hour Friday, half Monday
+        assert due.astimezone(UTC) == at(UTC, 2026, 3, 30, 6, 30)  # CEST (UTC+2) by Monday
+
+    def test_pending_time_moves_it_by_working_time_only(self, people, plan, time_machine):
+        ticket = self.answered(people, time_machine, at(BERLIN, 2026, 6, 1, 9))
+        self.reply(people, time_machine, ticket, at(BERLIN, 2026, 6, 1, 9, 30))  # due 10:30
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 10), tick=False)
+        actions.transition_ticket(ticket=ticket, actor=people.bob, status=status("pending"))
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 18, 30), tick=False)
+        actions.transition_ticket(ticket=ticket, actor=people.bob, status=status("open"))
+        assert fresh(ticket).next_response_due_at == at(BERLIN, 2026, 6, 2, 8, 30)  # 30 min were left
+
+    def test_a_reply_after_hours_is_due_an_hour_into_the_next_working_day(self, people, plan, time_machine):
+        ticket = self.answered(people, time_machine, at(BERLIN, 2026, 6, 5, 12))  # a Friday
+        self.reply(people, time_machine, ticket, at(BERLIN, 2026, 6, 5, 20))
+        assert fresh(ticket).next_response_due_at == at(BERLIN, 2026, 6, 8, 9)
 
 
 class TestCalendarActions:
@@ -318,6 +354,36 @@ class TestBreachWarning:
         time_machine.move_to(at(BERLIN, 2026, 6, 1, 14), tick=False)
         assert warn_before_breach() == 0
         assert not SLAWarning.objects.exists()
+
+    def test_the_assignee_is_warned_before_the_next_response_due_time(
+        self, people, assigned, time_machine, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 10), tick=False)
+        actions.add_message(ticket=assigned, actor=people.bob, body="Looking")
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 20), tick=False)
+        actions.add_message(ticket=assigned, actor=people.dave, body="Any news?")  # due 10:20
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 30), tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert warn_before_breach() == 1  # the resolution (13:00) is not near yet
+            assert warn_before_breach() == 0
+        (mail,) = self.warned(mailoutbox)
+        assert mail.to == ["bob@example.com"]
+        assert "- Next response due Monday 1 June 2026, 08:20 UTC" in mail.body
+        assert mail.body.index("Next response due") < mail.body.index("Resolution due")
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 12, 15), tick=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert warn_before_breach() == 1  # now the resolution
+        assert len(self.warned(mailoutbox)) == 2
+        assert SLAWarning.objects.filter(ticket=assigned).count() == 2
+
+    def test_a_next_response_met_in_time_is_not_warned(self, people, assigned, time_machine):
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 10), tick=False)
+        actions.add_message(ticket=assigned, actor=people.bob, body="Looking")
+        actions.add_message(ticket=assigned, actor=people.dave, body="Any news?")  # due 10:10
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 20), tick=False)
+        actions.add_message(ticket=assigned, actor=people.bob, body="Answered")
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 9, 30), tick=False)
+        assert warn_before_breach() == 0
 
     def test_it_is_a_lifecycle_job(self):
         assert JOBS["sla_warning"] is warn_before_breach

@@ -390,6 +390,7 @@ class TestSlaPlanListApi:
             "priority": {"id": priority("High").pk, "name": "High"},
             "category": None,
             "first_response_hours": 4,
+            "next_response_hours": None,
             "resolution_hours": 24,
             "calendar": None,
             "active": True,
@@ -418,17 +419,23 @@ class TestSlaDueInclude:
     def render(self, ticket) -> str:
         return render_to_string("tickets/includes/_sla_due.html", {"ticket": fresh(ticket)})
 
-    def test_it_shows_the_due_time_in_words_and_exactly(self, people, plans, clock):
-        html = self.render(open_ticket(people, "High"))
-        assert 'datetime="2026-03-03T09:00:00+00:00"' in html
-        assert "in 1\xa0day" in html and "Overdue" not in html and "Paused" not in html
+    def test_it_shows_the_soonest_due_time_in_words_and_exactly(self, people, plans, clock):
+        ticket = open_ticket(people, "High")
+        html = self.render(ticket)
+        assert 'datetime="2026-03-02T13:00:00+00:00"' in html and 'title="First response due' in html
+        assert "in 4\xa0hours" in html and "Overdue" not in html and "Paused" not in html
+        actions.add_message(ticket=ticket, actor=people.bob, body="On it")  # met: the resolution is next
+        html = self.render(ticket)
+        assert 'datetime="2026-03-03T09:00:00+00:00"' in html and 'title="Resolution due' in html
+        assert "in 1\xa0day" in html
 
     def test_it_badges_an_overdue_ticket(self, people, plans, clock):
         ticket = open_ticket(people, "High")
+        actions.add_message(ticket=ticket, actor=people.bob, body="On it")
         clock.move_to(T0 + 26 * HOUR, tick=False)
         flag_overdue()
         html = self.render(ticket)
-        assert "Overdue" in html and "2\xa0hours ago" in html
+        assert "Overdue" in html and ">2\xa0hours ago<" in html
 
     def test_it_says_paused_while_pending(self, people, plans, clock):
         ticket = open_ticket(people)

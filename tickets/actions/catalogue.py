@@ -91,6 +91,7 @@ def save_sla_plan(
     priority: Priority,
     resolution_hours: int,
     first_response_hours: int | None = None,
+    next_response_hours: int | None = None,
     category: Category | None = None,
     active: bool = True,
     plan: SLAPlan | None = None,
@@ -106,6 +107,7 @@ def save_sla_plan(
     for field, hours in (
         ("resolution_hours", resolution_hours),
         ("first_response_hours", first_response_hours),
+        ("next_response_hours", next_response_hours),
     ):
         if hours is not None and (not isinstance(hours, int) or not 0 < hours <= 24 * 365):
             raise ActionRefused("Give a whole number of hours, at least 1.", "invalid", field)
@@ -122,6 +124,7 @@ def save_sla_plan(
         "priority": priority,
         "category": category,
         "first_response_hours": first_response_hours,
+        "next_response_hours": next_response_hours,
         "resolution_hours": resolution_hours,
         "active": active,
         "calendar": calendar,  # a BusinessCalendar: count working hours only (tickets/sla.py)

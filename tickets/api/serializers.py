@@ -134,6 +134,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "overdue",
             "first_response_due_at",
             "first_response_at",
+            "next_response_due_at",
             "created_at",
             "updated_at",
         )

@@ -24,6 +24,7 @@ class SLAPlanSerializer(serializers.ModelSerializer):
             "priority",
             "category",
             "first_response_hours",
+            "next_response_hours",
             "resolution_hours",
             "calendar",
             "active",

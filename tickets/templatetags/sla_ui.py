@@ -6,7 +6,16 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
+from ..sla import pending_due_times
+
 register = template.Library()
+
+
+@register.filter
+def earliest_due(ticket) -> tuple[str, datetime] | None:
+    """The soonest due time the ticket still has to meet, as (target, when), or None."""
+    due = pending_due_times(ticket)
+    return due[0] if due else None
 
 
 @register.filter

@@ -97,6 +97,7 @@ class Command(BaseCommand):
                 name=f"{priority.name} {first}h/{resolution}h",
                 priority=priority,
                 first_response_hours=first,
+                next_response_hours=first,
                 resolution_hours=resolution,
             )
         staff = [users["sam@example.com"], users["tess@example.com"]]
