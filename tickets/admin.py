@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 
 from .actions.copies import sync_ticket_copies
-from .actions.recurring import plan_recurring_ticket
+from .actions.recurring import check_recurring_template, plan_recurring_ticket
+from .errors import ActionRefused
 from .models import (
     AccessToken,
     CannedReply,
@@ -285,8 +286,22 @@ class RecurringRunInline(admin.TabularInline):
     ordering = ("-occurrence_at",)
 
 
+class RecurringTicketForm(forms.ModelForm):
+    """Admin's form checks the template as the API does (tickets.actions.recurring)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:  # the fields themselves come first
+            return
+        try:
+            check_recurring_template(self.instance)
+        except ActionRefused as refused:
+            self.add_error(refused.field if refused.field in self.fields else None, refused.reason)
+
+
 @admin.register(RecurringTicket)
 class RecurringTicketAdmin(admin.ModelAdmin):
+    form = RecurringTicketForm
     list_display = ("name", "schedule", "time_zone", "active", "next_run_at", "last_run_at")
     list_filter = ("active", "schedule")
     search_fields = ("name", "subject")

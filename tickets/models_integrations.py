@@ -58,8 +58,12 @@ class Webhook(models.Model):
         unknown = set(self.events or ()) - set(WebhookEvent.values)
         if not isinstance(self.events, list) or unknown:
             raise ValidationError({"events": f"Unknown events: {', '.join(sorted(map(str, unknown)))}."})
-        if not str(self.url).lower().startswith(("http://", "https://")):
-            raise ValidationError({"url": "Give an http:// or https:// address."})
+        from .webhooks import DeliveryRefused, check_url
+
+        try:
+            check_url(str(self.url), self.allow_private)  # what every delivery checks first
+        except DeliveryRefused as refused:
+            raise ValidationError({"url": str(refused)})
 
 
 class WebhookDelivery(models.Model):

@@ -5,11 +5,13 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from .access import visible_tickets
 from .models import (
     HIDDEN_KINDS,
+    AutomationRule,
     Category,
     Favorite,
     Item,
     Message,
     Priority,
+    RecurringTicket,
     SLAPlan,
     Status,
     StatusKind,
@@ -17,6 +19,8 @@ from .models import (
     Ticket,
     TicketEvent,
     TicketType,
+    Webhook,
+    WebhookDelivery,
 )
 
 LIST_RELATED = ("status", "priority", "requester", "assignee", "team", "category")
@@ -198,3 +202,35 @@ def list_sla_plans() -> QuerySet:
     return SLAPlan.objects.select_related("priority", "category", "calendar").order_by(
         "-priority__rank", F("category__name").asc(nulls_first=True), "name", "id"
     )
+
+
+# --- Admin configuration (the API's lists of automation rules, webhooks, recurring tickets) --
+
+
+def list_automation_rules() -> QuerySet:
+    """The rules in the order they run, with every condition and action row joined."""
+    return AutomationRule.objects.select_related(
+        "if_category",
+        "if_priority",
+        "if_team",
+        "if_tag",
+        "set_status",
+        "set_priority",
+        "set_team",
+        "set_assignee",
+    ).order_by("order", "id")
+
+
+def list_webhooks() -> QuerySet:
+    return Webhook.objects.order_by("name", "id")
+
+
+def list_webhook_deliveries(webhook: Webhook) -> QuerySet:
+    """The webhook's delivery log, newest first (the index `delivery_webhook_created`)."""
+    return WebhookDelivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")
+
+
+def list_recurring_tickets() -> QuerySet:
+    return RecurringTicket.objects.select_related(
+        "category", "type", "item", "priority", "team", "assignee", "requester", "created_by"
+    ).order_by("name", "id")

@@ -166,11 +166,21 @@ def is_public(address: str) -> bool:
     return not refused and ip.is_global
 
 
-def resolve_destination(url: str, allow_private: bool) -> tuple[str, str, int, str]:
-    """Check the URL and resolve its host: (scheme, host, port, the address to connect to).
+def _refuse_private(host: str, address: str) -> None:
+    if not is_public(address):
+        shown = address if address == host else f"{host} resolves to {address}, which"
+        raise DeliveryRefused(
+            f"{shown} is a loopback, private, link-local or reserved address; "
+            "an admin must allow private addresses for this webhook."
+        )
 
-    Every address the host resolves to must be public, unless `allow_private`: a name that
-    resolves to one public and one private address is refused. Raises DeliveryRefused.
+
+def check_url(url: str, allow_private: bool) -> tuple[str, str, int]:
+    """Check what can be checked without DNS: (scheme, host, port). Raises DeliveryRefused.
+
+    Saving a webhook (admin or API, through `Webhook.clean`) and every delivery run this: only
+    http and https, a host, a valid port and, unless `allow_private`, no literal address that is
+    not public. A name is checked at each delivery only, once resolved: its answer may change.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -179,21 +189,34 @@ def resolve_destination(url: str, allow_private: bool) -> tuple[str, str, int, s
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise DeliveryRefused("The address has an invalid port.")
+    if not allow_private:
+        try:
+            ipaddress.ip_address(parts.hostname.split("%", 1)[0])
+        except ValueError:
+            pass  # a name: checked once resolved
+        else:
+            _refuse_private(parts.hostname, parts.hostname)
+    return parts.scheme, parts.hostname, port
+
+
+def resolve_destination(url: str, allow_private: bool) -> tuple[str, str, int, str]:
+    """Check the URL and resolve its host: (scheme, host, port, the address to connect to).
+
+    Every address the host resolves to must be public, unless `allow_private`: a name that
+    resolves to one public and one private address is refused. Raises DeliveryRefused.
+    """
+    scheme, host, port = check_url(url, allow_private)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise DeliveryFailed(f"Cannot resolve {parts.hostname}: {exc}")
+        raise DeliveryFailed(f"Cannot resolve {host}: {exc}")
     addresses = [info[4][0] for info in infos]
     if not addresses:
-        raise DeliveryFailed(f"{parts.hostname} has no address.")
+        raise DeliveryFailed(f"{host} has no address.")
     if not allow_private:
         for address in addresses:
-            if not is_public(address):
-                raise DeliveryRefused(
-                    f"{parts.hostname} resolves to {address}, a loopback, private, link-local or reserved "
-                    "address; an admin must allow private addresses for this webhook."
-                )
-    return parts.scheme, parts.hostname, port, addresses[0]
+            _refuse_private(host, address)
+    return scheme, host, port, addresses[0]
 
 
 def post(url: str, body: bytes, headers: dict, allow_private: bool) -> tuple[int, bytes]:

@@ -207,6 +207,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several fields: one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "tickets.models.StatusKind",
+        "AutomationEventEnum": "tickets.models_automation.AutomationEvent",
+        "WebhookEventEnum": "tickets.models_integrations.WebhookEvent",
+    },
 }
 
 # Content Security Policy: scripts and styles only from our own origin, no inline script.

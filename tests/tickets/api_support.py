@@ -17,3 +17,12 @@ def state(ticket=None) -> tuple:
         model.objects.count() for model in (Ticket, Message, TicketEvent, Survey, Favorite, Attachment)
     )
     return row, tags, counts
+
+
+# Everyone but an admin, with the answer of an admin-only endpoint (401 without credentials).
+NOT_ADMINS = [("bob", 403), ("carol", 403), ("dave", 403), ("erin", 403), (None, 401)]
+
+
+def caller(api, people, who):
+    """An API client logged in as the persona `who` (None: anonymous)."""
+    return api(getattr(people, who)) if who else api()

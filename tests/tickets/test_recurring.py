@@ -231,8 +231,58 @@ class TestOverlappingRuns:
         assert Ticket.objects.count() == 1 and RecurringRun.objects.count() == 1
 
 
+def admin_form(people, **changes) -> dict:
+    return {
+        "name": "Monthly report",
+        "schedule": "monthly",
+        "day_of_month": "31",
+        "cron": "",
+        "time_of_day": "09:00",
+        "time_zone": "Europe/Berlin",
+        "subject": "Monthly report",
+        "description": "Send it",
+        "category": people.category.pk,
+        "requester": people.dave.pk,
+        "created_by": people.alice.pk,
+        "active": "on",
+        "created_at_0": "2026-03-02",
+        "created_at_1": "06:00:00",
+        "runs-TOTAL_FORMS": "0",
+        "runs-INITIAL_FORMS": "0",
+        "runs-MIN_NUM_FORMS": "0",
+        "runs-MAX_NUM_FORMS": "0",
+        **changes,
+    }
+
+
 @pytest.mark.django_db
 class TestAdmin:
+    @pytest.mark.parametrize(
+        "changes, message",
+        [
+            ({"schedule": "cron", "cron": "0 9 30 2 *"}, "never happens"),
+            ({"assignee": "dave"}, "active staff"),
+            ({"created_by": "erin"}, "active staff"),
+        ],
+        ids=["a cron that never fires", "a customer as assignee", "a customer as opener"],
+    )
+    def test_the_template_is_checked_as_the_api_checks_it(self, client, people, clock, changes, message):
+        client.force_login(people.alice)
+        changes = {k: getattr(people, v).pk if v in ("dave", "erin") else v for k, v in changes.items()}
+        response = client.post(reverse("admin:tickets_recurringticket_add"), admin_form(people, **changes))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not RecurringTicket.objects.exists()
+
+    def test_a_type_outside_the_category_is_refused(self, client, people, clock):
+        from tickets.models import Category, TicketType
+
+        other = TicketType.objects.create(category=Category.objects.create(name="Elsewhere"), name="Stray")
+        client.force_login(people.alice)
+        form = admin_form(people, type=other.pk)
+        response = client.post(reverse("admin:tickets_recurringticket_add"), form)
+        assert response.status_code == 200 and not RecurringTicket.objects.exists()
+
     def test_admins_configure_a_schedule_and_it_is_planned(self, client, people, clock):
         client.force_login(people.alice)
         response = client.post(

@@ -1,4 +1,5 @@
-"""Recurring tickets: plan the next occurrence, and open the ticket of a due one exactly once."""
+"""Recurring tickets: save and delete a schedule (admins), plan its next occurrence, and open
+the ticket of a due one exactly once."""
 
 import logging
 from collections.abc import Callable
@@ -11,10 +12,83 @@ from ..errors import ActionRefused
 from ..models import RecurringRun, RecurringTicket
 from ..recurring import next_occurrence
 from ._common import record
+from ._config import delete_config, save_config
 from .assignment import assign_ticket
-from .create import create_ticket
+from .create import check_cti, create_ticket
 
 log = logging.getLogger(__name__)
+WHAT = "Changing recurring tickets"
+NEVER_HAPPENS = "This schedule never happens; check its day and month."
+RECURRING_FIELDS = frozenset(
+    {
+        "name",
+        "schedule",
+        "weekday",
+        "day_of_month",
+        "cron",
+        "time_of_day",
+        "time_zone",
+        "subject",
+        "description",
+        "category",
+        "type",
+        "item",
+        "priority",
+        "team",
+        "assignee",
+        "requester",
+        "created_by",
+        "active",
+    }
+)
+
+
+@transaction.atomic
+def save_recurring_ticket(
+    *, actor, recurring: RecurringTicket | None = None, now: datetime | None = None, **values
+) -> RecurringTicket:
+    """Add a recurring ticket (opened as `actor` unless `created_by` says who), or change the
+    given fields of `recurring`; then plan its next occurrence as saved.
+
+    The schedule is checked by the model (`tickets.recurring.check_schedule`, as in admin), the
+    template as a ticket would be: the category → type → item cascade, staff to assign to and
+    open it as, an active requester.
+    """
+    unknown = sorted(set(values) - RECURRING_FIELDS)
+    if unknown:
+        raise ActionRefused("Unknown field.", "invalid", unknown[0])
+    if recurring is None:
+        values.setdefault("created_by", actor)
+    recurring = save_config(
+        actor=actor,
+        instance=recurring or RecurringTicket(),
+        values=values,
+        what=WHAT,
+        check=check_recurring_template,
+    )
+    return plan_recurring_ticket(recurring, now)
+
+
+def check_recurring_template(recurring: RecurringTicket) -> None:
+    """The template as a ticket would be checked: cascade, staff, an active requester; and a
+    schedule that happens at all. Admin's form runs it too."""
+    check_cti(recurring.category, recurring.type, recurring.item)
+    for field in ("assignee", "created_by"):
+        user = getattr(recurring, field)
+        if user is not None and not (user.is_active and user.is_agent):
+            raise ActionRefused("Choose an active staff member.", "invalid", field)
+    if not recurring.requester.is_active:
+        raise ActionRefused("Choose an active requester.", "invalid", "requester")
+    try:
+        next_occurrence(recurring, timezone.now())
+    except ValueError as exc:  # a cron expression no date matches (30 February): never fires
+        raise ActionRefused(NEVER_HAPPENS, "invalid", "cron") from exc
+
+
+@transaction.atomic
+def delete_recurring_ticket(*, actor, recurring: RecurringTicket) -> None:
+    """Delete a recurring ticket and its runs; the tickets it opened stay."""
+    delete_config(actor=actor, instance=recurring, what=WHAT)
 
 
 def plan_recurring_ticket(recurring: RecurringTicket, now: datetime | None = None) -> RecurringTicket:

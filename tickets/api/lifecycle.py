@@ -62,14 +62,24 @@ class TicketRequestClosureApi(APIView):
         return ticket_response(request, actions.request_closure(ticket=ticket, actor=request.user))
 
 
-class TicketScheduleClosureApi(APIView):
+class TicketScheduleApi(APIView):
+    """A staff action at a future time `at` (ScheduleSerializer); `schedule` is the action."""
+
+    schedule = None  # staticmethod(an action taking ticket=, actor=, at= and answering the ticket)
+
     @extend_schema(request=ScheduleSerializer, responses=TicketSerializer)
     def post(self, request, id):
-        """Close the ticket automatically at `at`; refused while a closure is already scheduled."""
+        # No docstring here: the schema describes each subclass by its own docstring.
         ticket = staff_ticket_for(request.user, id)
         data = parse(ScheduleSerializer, request)
-        ticket = actions.schedule_closure(ticket=ticket, actor=request.user, at=data["at"])
+        ticket = self.schedule(ticket=ticket, actor=request.user, at=data["at"])
         return ticket_response(request, ticket)
+
+
+class TicketScheduleClosureApi(TicketScheduleApi):
+    """Close the ticket automatically at `at`; refused while a closure is already scheduled."""
+
+    schedule = staticmethod(actions.schedule_closure)
 
 
 class TicketCloseApi(APIView):
@@ -105,11 +115,7 @@ class TicketRestoreApi(APIView):
         return ticket_response(request, actions.restore_ticket(ticket=ticket, actor=request.user))
 
 
-class TicketScheduleDeletionApi(APIView):
-    @extend_schema(request=ScheduleSerializer, responses=TicketSerializer)
-    def post(self, request, id):
-        """Close the ticket now and purge it at `at`."""
-        ticket = staff_ticket_for(request.user, id)
-        data = parse(ScheduleSerializer, request)
-        ticket = actions.schedule_deletion(ticket=ticket, actor=request.user, at=data["at"])
-        return ticket_response(request, ticket)
+class TicketScheduleDeletionApi(TicketScheduleApi):
+    """Close the ticket now and purge it at `at`."""
+
+    schedule = staticmethod(actions.schedule_deletion)

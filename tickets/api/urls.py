@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    automation,
     bulk,
     calendars,
     canned,
@@ -14,10 +15,12 @@ from . import (
     invites,
     lifecycle,
     merge,
+    recurring,
     routing,
     sla,
     tickets,
     views,
+    webhooks,
 )
 from .common import route
 
@@ -45,6 +48,50 @@ urlpatterns = [
         name="api-business-calendar-holidays",
     ),
     path("settings/", route(catalogue.SettingsDetailApi, catalogue.SettingsUpdateApi), name="api-settings"),
+    path(
+        "automation-rules/",
+        route(automation.AutomationRuleListApi, automation.AutomationRuleCreateApi),
+        name="api-automation-rules",
+    ),
+    path(
+        "automation-rules/<int:id>/",
+        route(
+            automation.AutomationRuleDetailApi,
+            automation.AutomationRuleUpdateApi,
+            automation.AutomationRuleDeleteApi,
+        ),
+        name="api-automation-rule",
+    ),
+    path(
+        "automation-rules/<int:id>/preview/",
+        route(automation.AutomationRulePreviewApi),
+        name="api-automation-rule-preview",
+    ),
+    path("webhooks/", route(webhooks.WebhookListApi, webhooks.WebhookCreateApi), name="api-webhooks"),
+    path(
+        "webhooks/<int:id>/",
+        route(webhooks.WebhookDetailApi, webhooks.WebhookUpdateApi, webhooks.WebhookDeleteApi),
+        name="api-webhook",
+    ),
+    path(
+        "webhooks/<int:id>/deliveries/",
+        route(webhooks.WebhookDeliveryListApi),
+        name="api-webhook-deliveries",
+    ),
+    path(
+        "recurring-tickets/",
+        route(recurring.RecurringTicketListApi, recurring.RecurringTicketCreateApi),
+        name="api-recurring-tickets",
+    ),
+    path(
+        "recurring-tickets/<int:id>/",
+        route(
+            recurring.RecurringTicketDetailApi,
+            recurring.RecurringTicketUpdateApi,
+            recurring.RecurringTicketDeleteApi,
+        ),
+        name="api-recurring-ticket",
+    ),
     path("tickets/", route(tickets.TicketListApi, tickets.TicketCreateApi), name="api-tickets"),
     path("tickets/bulk/", route(bulk.TicketBulkApi), name="api-tickets-bulk"),
     path("tickets/export/", route(export.TicketExportApi), name="api-tickets-export"),
