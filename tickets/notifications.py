@@ -16,6 +16,7 @@ from .guests import access_url, is_guest
 from .mail.addresses import desk_address, reply_address, thread_root
 from .mail.outbound import AUTO_GENERATED, AUTO_REPLIED, Outgoing, idempotency_key, send_once
 from .models import HIDDEN_KINDS, InboundEmail, Message, StatusKind, Ticket
+from .sla import pending_due_times
 
 # Automatic mail carries Auto-Submitted so that other systems never answer it.
 AUTOMATIC = {
@@ -145,6 +146,8 @@ def email_context(kind: str, ticket: Ticket, message: Message | None, person) ->
         from .preclose import closes_at
 
         context["closes_at"] = closes_at(ticket)
+    if kind == "sla_warning":  # what is still due, soonest first: the warning's own due time leads
+        context["due_times"] = pending_due_times(ticket)
     return context
 
 
