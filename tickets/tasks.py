@@ -4,9 +4,12 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-# The SMTP server refused or could not be reached: the claim of the unsent email was released
-# (tickets.mail.outbound), so a retry sends it, and only it.
-SMTP_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+from .mail.outbound import SendInProgress
+
+# The SMTP server refused or could not be reached (the unsent email stays unsent, see
+# tickets.mail.outbound), or another worker is sending it right now: a retry sends what is
+# still unsent, and only that.
+SMTP_ERRORS = (SMTPException, ConnectionError, TimeoutError, SendInProgress)
 
 
 @shared_task(bind=True, autoretry_for=SMTP_ERRORS, retry_backoff=True, max_retries=8)

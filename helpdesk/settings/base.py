@@ -170,6 +170,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands a message taken by a worker that died without acknowledging it (acks_late) to
+# another worker after `visibility_timeout` seconds; workers look for such messages every
+# `unacked_restore_interval` seconds. A task still running (or waiting for its ETA, like a
+# closure scheduled days ahead) when the timeout passes is handed out a second time: harmless,
+# every task is idempotent, but keep the timeout above the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 LIFECYCLE_JOB_INTERVAL_SECONDS = env.int("LIFECYCLE_JOB_INTERVAL_SECONDS", default=3600)

@@ -1,15 +1,24 @@
 """Send an email at most once per event and recipient, and retry it until the server takes it.
 
-Every email has an idempotency key (kind, ticket, event, recipient). Before sending, the key
-is claimed by inserting an OutboundEmail row (unique key) in its own transaction; after the
-SMTP server accepted the message the row gets `sent_at`. So:
+Every email has an idempotency key (kind, ticket, event, recipient) and an OutboundEmail row
+with that key (unique), inserted and committed before the first try. The email is sent while
+that row is locked (`SELECT ... FOR UPDATE`) and still has no `sent_at`; `sent_at` is written
+in the same transaction, right after the SMTP server accepted the message. So:
 
-- a task run twice (a retry, a redelivery after a worker died) finds the key taken and skips;
-- when the server refuses or cannot be reached, the claim is deleted again and the error goes
-  up to the task, which retries with backoff: the email is not lost;
-- a worker that dies between the server's acceptance and `sent_at` leaves a claim with no
-  `sent_at` that nobody re-sends. We choose "never twice" over "always at least once" there:
-  the window is a few milliseconds, and the row stays visible in the admin.
+- a task run twice (a retry, a redelivery) finds `sent_at` set and sends nothing;
+- a redelivery that runs while the first worker is still talking to the server finds the row
+  locked: it sends nothing now and raises `SendInProgress`, and its task retries later (then
+  the email is either sent, or was given back by a failure of the first worker);
+- when the server refuses or cannot be reached, the transaction rolls back (the row stays,
+  unsent) and the error goes up to the task, which retries with backoff: the email is not lost;
+- a worker killed in the middle (SIGKILL, OOM, a lost machine) loses its database connection,
+  PostgreSQL ends its transaction and the lock goes with it: the redelivered task finds the row
+  unsent and unlocked and sends it. Nothing is lost, and a retry reuses the row's Message-ID.
+
+The one window left is between the server's "250 accepted" and the commit of `sent_at`
+(milliseconds): a worker dying exactly there makes the redelivery send the email again, with
+the same Message-ID, by which mail servers and programs can tell the copy. We choose that over
+losing the email for a death at any other moment of the SMTP exchange (up to EMAIL_TIMEOUT).
 """
 
 import hashlib
@@ -19,7 +28,7 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import OutboundEmail
@@ -57,26 +66,25 @@ def idempotency_key(kind: str, ticket_id, event, recipient: str) -> str:
     return f"{kind}:{ticket_id or '-'}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def _claim(mail: Outgoing) -> OutboundEmail | None:
-    """Take the key, or return None when this email was sent (or is being sent) already."""
-    try:
-        # A savepoint of its own: a taken key must not spoil the caller's transaction.
-        with transaction.atomic():
-            return OutboundEmail.objects.create(
+class SendInProgress(Exception):
+    """Another worker is sending this email right now (a redelivered task): try again later."""
+
+
+def _claim(mails: list[Outgoing]) -> None:
+    """Make sure each email has its row (unsent at first), committed before anyone sends it."""
+    OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(
                 key=mail.key,
                 kind=mail.kind[:30],
                 ticket_id=mail.ticket_id,
                 recipient=mail.to,
                 message_id=make_msgid(domain=desk_domain()),
             )
-    except IntegrityError:
-        return None
-
-
-def _release(rows: list[OutboundEmail]) -> None:
-    """Give back claims whose email the server did not take, so that a retry sends them."""
-    if rows:
-        OutboundEmail.objects.filter(pk__in=[r.pk for r in rows], sent_at__isnull=True).delete()
+            for mail in mails
+        ],
+        ignore_conflicts=True,  # a key taken before: that row (sent or not) is the one
+    )
 
 
 def build_message(mail: Outgoing, message_id: str, connection=None) -> EmailMultiAlternatives:
@@ -103,31 +111,41 @@ def build_message(mail: Outgoing, message_id: str, connection=None) -> EmailMult
 
 
 def send_once(mails: list[Outgoing]) -> int:
-    """Send each email unless its key was claimed before; return how many went out.
+    """Send each email whose row has no `sent_at` yet; return how many went out.
 
-    Raises the SMTP or connection error of the first email the server did not take, after
-    releasing that claim and those not tried yet: the caller (a Celery task) retries, and the
-    retry skips what was sent.
+    Raises the SMTP or connection error of the first email the server did not take (it and
+    those not tried yet stay unsent): the caller (a Celery task) retries, and the retry skips
+    what was sent. Raises `SendInProgress` at the end when another worker held one of them.
     """
-    claimed = [(mail, row) for mail in mails if (row := _claim(mail)) is not None]
-    if not claimed:
+    if not mails:
         return 0
-    connection = get_connection(fail_silently=False)
-    sent = 0
+    _claim(mails)
+    connection = None
+    sent, busy = 0, False
     try:
-        # Our own connection: send_messages then leaves it open, and an error while closing
-        # (QUIT) after the server took the message cannot make us send it again.
-        connection.open()
-        for mail, row in claimed:
-            connection.send_messages([build_message(mail, row.message_id, connection)])
-            OutboundEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+        for mail in mails:
+            with transaction.atomic():
+                row = OutboundEmail.objects.select_for_update(skip_locked=True).filter(key=mail.key).first()
+                if row is None:  # the row exists (claimed above): another worker holds it
+                    busy = True
+                    continue
+                if row.sent_at is not None:
+                    continue
+                if connection is None:
+                    # Our own connection: send_messages then leaves it open, and an error while
+                    # closing (QUIT) after the server took the message cannot make us send it again.
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
+                connection.send_messages([build_message(mail, row.message_id, connection)])
+                row.sent_at = timezone.now()
+                row.save(update_fields=["sent_at"])
             sent += 1
-    except BaseException:
-        _release([r for _, r in claimed[sent:]])
-        raise
     finally:
-        try:
-            connection.close()
-        except Exception:  # the messages are accepted; a failing QUIT changes nothing
-            log.warning("closing the SMTP connection failed", exc_info=True)
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # the messages are accepted; a failing QUIT changes nothing
+                log.warning("closing the SMTP connection failed", exc_info=True)
+    if busy:
+        raise SendInProgress("another worker is sending an email of this event")
     return sent
