@@ -21,10 +21,12 @@ MAX_EXTENSION = 16
 SNIFF_BYTES = 64 * 1024
 FALLBACK_NAME = "attachment"
 
-# SPEC §7's list, plus a few more names under which Windows or a Unix shell runs a file.
+# SPEC §7's list, plus more names under which Windows or a Unix shell runs a file: Windows
+# opens an .hta (HTML), a .js or a .reg with full rights on a double click, whatever its bytes.
 BLOCKED_EXTENSIONS = frozenset(
     {"exe", "bat", "cmd", "sh", "ps1", "vbs", "dll", "so", "dylib"}
     | {"scr", "msi", "pif", "cpl", "vbe", "wsf", "psm1", "bash", "zsh", "ksh", "csh"}
+    | {"com", "hta", "js", "jse", "jar", "lnk", "msc", "msp", "reg", "scf", "wsc", "wsh"}
 )
 # What libmagic calls programs: native executables, shared objects and scripts.
 BLOCKED_TYPES = frozenset(

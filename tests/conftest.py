@@ -37,13 +37,18 @@ def _seed_after_flush(request):
     uses_db, transactional = _uses_db(request)
     if not uses_db:
         return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_seeded()
+
+
+def ensure_seeded():
+    """Put back what the data migrations seed, if a flush removed it (idempotent)."""
     from django.apps import apps
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
     from tickets.models import Status
 
-    request.getfixturevalue("transactional_db" if transactional else "db")
     if not Permission.objects.filter(codename="view_all").exists():
         # post_migrate made it; a flush at the end of a transactional test removed it.
         ContentType.objects.clear_cache()
@@ -63,6 +68,10 @@ def _clear_cache():
 
 @pytest.fixture
 def people(db):
+    return make_people()
+
+
+def make_people() -> SimpleNamespace:
     blue = TeamFactory(name="Blue")
     red = TeamFactory(name="Red")
     alice = make_user(Role.ADMIN, email="alice@example.com", name="Alice Admin")

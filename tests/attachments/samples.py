@@ -1,6 +1,10 @@
-"""Real bytes of the files the tests upload: programs libmagic recognises, and honest documents."""
+"""Real bytes of the files the tests upload: programs libmagic recognises, honest documents, and
+hostile ones (polyglots, archive bombs)."""
 
+import gzip
+import io
 import struct
+import zipfile
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,6 +42,15 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 TEXT = b"The printer on floor 3 smokes when printing duplex.\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>\n"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n'
+XHTML = b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>'
+# Polyglots: a real image or PDF header (what libmagic reads) with a page or script behind it.
+GIF_HTML = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;<html><script>alert(1)</script></html>"
+JPEG_HTML = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00<script>alert(1)</script>"
+HTML_THEN_PDF = b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF\n"
+PDF_JS = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n"
+    b"2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def png() -> bytes:
@@ -51,6 +64,23 @@ def png() -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def zip_bomb(expands_to: int = 256 * 1024 * 1024) -> bytes:
+    """A small zip whose one member expands to `expands_to` bytes of zeros (about 1000:1)."""
+    buffer = io.BytesIO()
+    chunk = b"\0" * (1024 * 1024)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("zeros.bin", "w", force_zip64=True) as member,
+    ):
+        for _ in range(expands_to // len(chunk)):
+            member.write(chunk)
+    return buffer.getvalue()
+
+
+def gzip_bomb(expands_to: int = 64 * 1024 * 1024) -> bytes:
+    return gzip.compress(b"\0" * expands_to, compresslevel=9, mtime=0)
 
 
 def upload(name: str, content: bytes = TEXT, content_type: str = "application/octet-stream"):

@@ -86,6 +86,15 @@ class TestAcceptInvite:
         accept_invite(token=token, actor=frank)
         assert joined(ticket) == ["frank@example.com"]
 
+    @pytest.mark.parametrize("hide", [actions.mark_spam, actions.delete_ticket])
+    def test_a_spam_or_deleted_tickets_link_is_gone_even_for_its_requester(self, people, ticket, hide):
+        """Customers never see spam or deleted tickets (SPEC §1): the link must not hand it back."""
+        _, token = create_invite(ticket=ticket, actor=people.dave)
+        hide(ticket=ticket, actor=people.bob)
+        with pytest.raises(ActionRefused) as refused:
+            accept_invite(token=token, actor=people.dave)
+        assert refused.value.code == "gone"
+
     def test_an_expired_link_is_gone(self, people, ticket, frank):
         _, token = create_invite(ticket=ticket, actor=people.dave)
         later = timezone.now() + timedelta(days=7, seconds=1)

@@ -60,6 +60,17 @@ def find_invite(token) -> Invite:
     raise ActionRefused("This invite link is not valid.", "not_found")
 
 
+def already_joined(ticket: Ticket, user) -> bool:
+    """The user is on the ticket, so its invite passes them through without being used up.
+
+    Never for a spam or deleted ticket: customers do not see those (SPEC §1), not even their own
+    through an invite link, which then answers as gone.
+    """
+    if ticket.status.kind in HIDDEN_KINDS:
+        return False
+    return ticket.requester_id == user.pk or ticket.participants.filter(pk=user.pk).exists()
+
+
 def invite_problem(invite: Invite, ticket: Ticket, now) -> str | None:
     """Why the invite no longer works (used, expired, ticket resolved or closed), or None."""
     if invite.accepted_at is not None:
@@ -85,7 +96,7 @@ def accept_invite(*, token: str, actor) -> Ticket:
     # finishes first (and we refuse) or waits for this join.
     ticket = lock_ticket(invite.ticket_id)
     invite = Invite.objects.select_for_update().get(pk=invite.pk)
-    if ticket.requester_id == actor.pk or ticket.participants.filter(pk=actor.pk).exists():
+    if already_joined(ticket, actor):
         return ticket
     now = timezone.now()
     problem = invite_problem(invite, ticket, now)

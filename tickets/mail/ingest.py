@@ -279,7 +279,7 @@ def _checked_files(mail: ParsedEmail, *, keep_original: bool) -> tuple[list, lis
     the message says what was left out. The original message is kept as `original.eml` when
     the text shown is not all of it (trimmed history, converted HTML).
     """
-    from attachments.validation import check_file, max_attachment_bytes
+    from attachments.validation import check_file, max_attachment_bytes, sanitize_filename
 
     candidates = list(mail.files)
     if keep_original:
@@ -289,7 +289,10 @@ def _checked_files(mail: ParsedEmail, *, keep_original: bool) -> tuple[list, lis
     max_bytes = max_attachment_bytes()
     accepted, notes = [], []
     for item in candidates:
-        upload = SimpleUploadedFile(item.filename, item.data, content_type=item.content_type)
+        # Cleaned first: a name like ".." makes Django refuse the file object itself, which
+        # would fail the whole message instead of this one file.
+        name = sanitize_filename(item.filename)
+        upload = SimpleUploadedFile(name, item.data, content_type=item.content_type)
         try:
             check_file(upload, max_bytes)
         except ActionRefused as refused:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 
 from ..actions.customer import remove_participant
-from ..actions.invites import accept_invite, create_invite, find_invite, invite_problem
+from ..actions.invites import accept_invite, already_joined, create_invite, find_invite, invite_problem
 from ..errors import ActionRefused
 from ..guests import guarded, invite_url
 from ..ratelimit import RateLimited
@@ -78,7 +78,7 @@ def invite_page(request, token):
         messages.success(request, f"You have joined ticket #{ticket.number}.")
         return redirect("portal_ticket", pk=ticket.pk)
     ticket = invite.ticket
-    joined = ticket.requester_id == user.pk or ticket.participants.filter(pk=user.pk).exists()
+    joined = already_joined(ticket, user)
     problem = None if joined else invite_problem(invite, ticket, timezone.now())
     if problem:
         return _invite_response(request, {**context, "state": "gone", "reason": problem}, status=410)
