@@ -15,6 +15,8 @@
    and reply throughputs); prints p50, p95, req/s, SQL queries per request, the ratio to its
    floor, and the workers' peak RSS; the floor is the 1 KB view plus, for lists, the same list
    query as raw SQL through psycopg.
+   Then a memory soak: 10,000 more read requests (2,000 with --quick) on warm workers, with
+   their resident memory before and after.
 5. Times the lifecycle jobs over 100,000 due tickets (bench/lifecycle_jobs.py, on its own
    database `helpdesk_bench_jobs`).
 6. Appends the table, with the date and the machine, to bench/RESULTS.md.
@@ -44,7 +46,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "helpdesk_bench"
+DATABASE = os.environ.get("BENCH_DB", "helpdesk_bench")  # BENCH_DB: keep data sets of two sizes
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/1")
 PY = str(ROOT / ".venv" / "bin" / "python")
 BIN = ROOT / ".venv" / "bin"
@@ -315,6 +317,23 @@ class Client:
         return response.status, data, took, int(response.headers.get("X-Query-Count") or 0)
 
 
+def memory_soak(count: int, reads: list, staff: Client, api_client: Client, master: int) -> str:
+    """`count` more requests over the read scenarios (the dashboard aside), after every scenario
+    has warmed the workers up: their resident memory before and after, and the growth."""
+    paths = [(staff if client is staff else api_client, path) for _label, client, path, _q in reads]
+    paths = [(client, path) for client, path in paths if "dashboard" not in path]
+    before = worker_memory(master)
+    for n in range(count):
+        client, path = paths[n % len(paths)]
+        client.request("GET", path)
+    after = worker_memory(master)
+    parts = []
+    for pid, (_hwm, rss) in after.items():
+        start = before.get(pid, (0, rss))[1]
+        parts.append(f"pid {pid}: {start:.0f} -> {rss:.0f} MiB ({100 * (rss - start) / start:+.1f}%)")
+    return f"Memory over {count:,} more requests (all read scenarios, warm workers): {', '.join(parts)}."
+
+
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -492,11 +511,14 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--soak", type=int, default=None, help="memory soak requests (10,000; --quick 2,000)")
     parser.add_argument(
         "--jobs", type=int, default=100_000, help="due tickets for the lifecycle jobs (0: skip)"
     )
     args = parser.parse_args()
     count = 100_000 if args.quick else args.tickets
+    if args.soak is None:
+        args.soak = 2_000 if args.quick else 10_000
     started = time.perf_counter()
     ensure_database()
     manage("migrate", "--noinput", "-v0")
@@ -565,6 +587,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         reads.append(("full-text rare word", staff, "/tickets/?q=zebrafish", "q=zebrafish"))
         reads.append(("full-text word in none", staff, "/tickets/?q=quixotically", "q=quixotically"))
         reads.append(("API full-text common word", api, "/api/v1/tickets/?q=password", "q=password"))
+        reads.append(("dashboard (staff)", staff, "/dashboard/", None))
         memory_start = worker_memory(gunicorn.pid)
         pool = iter(fx["tokens"])
         for label, client, path, query in reads:
@@ -635,6 +658,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         throughput(
             "add a reply, API (4 clients)", port, api_reply, clients=4, per_client=per_client, warmup=3
         )
+        soak = memory_soak(args.soak, reads, staff, Client(port, token=next(pool)), api, gunicorn.pid)
         memory = worker_memory(gunicorn.pid)
     finally:
         stop(gunicorn, worker)
@@ -648,6 +672,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         for pid, (hwm, rss) in memory.items()
     )
     print(f"gunicorn workers: {mem_text}")
+    print(soak)
     total = time.perf_counter() - started
     section = [
         f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {count:,} tickets x 4 messages"
@@ -660,6 +685,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         *[format_row(row) for row in ROWS],
         "",
         f"Gunicorn workers' memory after the run: {mem_text}.",
+        "",
+        soak,
         "",
         "Lifecycle jobs (bench/lifecycle_jobs.py):",
         "",

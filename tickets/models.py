@@ -210,8 +210,12 @@ class Tag(models.Model):
 # partial indexes, written as the queues write it (`.exclude(status_kind__in=...)` and
 # `archived_at__isnull=True`) so that PostgreSQL sees the indexes apply.
 QUEUE_TICKETS = ~Q(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS)) & Q(archived_at__isnull=True)
-# The columns the queues filter on (visibility, assignment): kept in those indexes.
-QUEUE_FILTER_COLUMNS = ["assignee", "team", "category"]
+# The columns the queues filter on (visibility, assignment, category, priority): kept in those
+# indexes, so a filtered count or page reads the index alone.
+QUEUE_FILTER_COLUMNS = ["assignee", "team", "category", "priority"]
+# The dashboard's figures (tickets/reports.py): open tickets, and tickets neither spam nor deleted.
+OPEN_TICKETS = Q(status_kind__in=sorted(kind.value for kind in WORKING_KINDS))
+LIVE_TICKETS = ~Q(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS))
 
 
 class Ticket(models.Model):
@@ -326,6 +330,31 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "-updated_at"], name="ticket_priority_updated"),
             models.Index(fields=["-updated_at"], name="ticket_reopened_updated", condition=Q(reopened=True)),
             models.Index(fields=["sla_due_at"], name="ticket_overdue_due", condition=Q(overdue=True)),
+            # The dashboard: each figure counted from one index alone, at a million tickets.
+            models.Index(
+                fields=["status", "team"],
+                name="ticket_open_status_team",
+                condition=OPEN_TICKETS,
+                include=["assignee", "category"],
+            ),
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_open_overdue",
+                condition=Q(overdue=True) & OPEN_TICKETS,
+                include=QUEUE_FILTER_COLUMNS,
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="ticket_live_created",
+                condition=LIVE_TICKETS,
+                include=["first_response_at", *QUEUE_FILTER_COLUMNS],
+            ),
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_live_resolved",
+                condition=LIVE_TICKETS,
+                include=QUEUE_FILTER_COLUMNS,
+            ),
         ]
 
     def __str__(self):

@@ -62,23 +62,29 @@ def _text(value, param: str) -> str:
     return value.strip()
 
 
+def _named(qs: QuerySet, value, param: str, by_name: str | None) -> QuerySet:
+    """The rows of `qs` named by `value`: an id, or (when `by_name`) a case-insensitive name."""
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal()) or not by_name:
+        return qs.filter(pk=parse_id(value, param))
+    return qs.filter(**{f"{by_name}__iexact": _text(value, param)})
+
+
 def ids_for(qs: QuerySet, value, param: str, *, by_name: str | None = "name") -> list[int]:
     """The ids of the rows named by `value` (an id, or a case-insensitive name)."""
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal()) or not by_name:
-        ids = list(qs.filter(pk=parse_id(value, param)).values_list("pk", flat=True))
-    else:
-        ids = list(qs.filter(**{f"{by_name}__iexact": _text(value, param)}).values_list("pk", flat=True))
+    ids = list(_named(qs, value, param, by_name).values_list("pk", flat=True))
     if not ids:
         _refuse(param, f"Unknown {param}: {str(value)[:100]}.")
     return ids
 
 
 def lookup(qs: QuerySet, value, param: str, *, by_name: str | None = "name"):
-    """The one row named by `value` (an id, or a unique name when `by_name`)."""
-    ids = ids_for(qs, value, param, by_name=by_name)
-    if len(ids) > 1:
+    """The one row named by `value` (an id, or a unique name when `by_name`), in one query."""
+    rows = list(_named(qs, value, param, by_name)[:2])
+    if not rows:
+        _refuse(param, f"Unknown {param}: {str(value)[:100]}.")
+    if len(rows) > 1:
         _refuse(param, f"More than one {param} is called {str(value)[:100]}; give its id.")
-    return qs.get(pk=ids[0])
+    return rows[0]
 
 
 def _values(params: Mapping, key: str) -> list:
