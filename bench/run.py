@@ -53,6 +53,7 @@ BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 STAFF_EMAIL = "bench-staff@example.com"
 API_USERS = 40
+SOAK_TOKENS = 10  # of API_USERS, for the memory soak
 REQUEST_TIMEOUT = 60
 
 
@@ -317,21 +318,28 @@ class Client:
         return response.status, data, took, int(response.headers.get("X-Query-Count") or 0)
 
 
-def memory_soak(count: int, reads: list, staff: Client, api_client: Client, master: int) -> str:
+def memory_soak(count: int, reads: list, staff: Client, api_clients: list, master: int) -> str:
     """`count` more requests over the read scenarios (the dashboard aside), after every scenario
-    has warmed the workers up: their resident memory before and after, and the growth."""
-    paths = [(staff if client is staff else api_client, path) for _label, client, path, _q in reads]
-    paths = [(client, path) for client, path in paths if "dashboard" not in path]
+    has warmed the workers up: their resident memory before and after, and the growth. API
+    requests take turns over `api_clients` (their own tokens: the API allows 600 a minute each)."""
+    paths = [(client is staff, path) for _label, client, path, _q in reads if "dashboard" not in path]
     before = worker_memory(master)
+    answers: dict[int, int] = {}
     for n in range(count):
-        client, path = paths[n % len(paths)]
-        client.request("GET", path)
+        is_staff, path = paths[n % len(paths)]
+        client = staff if is_staff else api_clients[n % len(api_clients)]
+        status = client.request("GET", path)[0]
+        answers[status] = answers.get(status, 0) + 1
     after = worker_memory(master)
     parts = []
     for pid, (_hwm, rss) in after.items():
         start = before.get(pid, (0, rss))[1]
         parts.append(f"pid {pid}: {start:.0f} -> {rss:.0f} MiB ({100 * (rss - start) / start:+.1f}%)")
-    return f"Memory over {count:,} more requests (all read scenarios, warm workers): {', '.join(parts)}."
+    codes = ", ".join(f"{code}: {n:,}" for code, n in sorted(answers.items()))
+    return (
+        f"Memory over {count:,} more requests (all read scenarios, warm workers; answers {codes}): "
+        f"{', '.join(parts)}."
+    )
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -658,7 +666,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         throughput(
             "add a reply, API (4 clients)", port, api_reply, clients=4, per_client=per_client, warmup=3
         )
-        soak = memory_soak(args.soak, reads, staff, Client(port, token=next(pool)), api, gunicorn.pid)
+        soak_clients = [Client(port, token=next(pool)) for _ in range(SOAK_TOKENS)]
+        soak = memory_soak(args.soak, reads, staff, soak_clients, gunicorn.pid)
         memory = worker_memory(gunicorn.pid)
     finally:
         stop(gunicorn, worker)
