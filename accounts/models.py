@@ -63,6 +63,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             # (email__iexact is UPPER(email) = UPPER(%s) on PostgreSQL): without this index
             # each lookup scans every user.
             models.Index(Upper("email"), name="user_email_upper"),
+            # The staff menus (assignee, queue filters) among tens of thousands of customers.
+            models.Index(
+                fields=["name", "email"],
+                name="user_staff_by_name",
+                condition=models.Q(role__in=[Role.ADMIN, Role.STAFF]),
+            ),
         ]
 
     def __str__(self):

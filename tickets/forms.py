@@ -123,7 +123,8 @@ class TicketFieldsForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        User.objects.filter(role__in=(Role.ADMIN, Role.STAFF), is_active=True),
+        # Only what an option shows (str(user)): the menu lists every active staff member.
+        User.objects.filter(role__in=(Role.ADMIN, Role.STAFF), is_active=True).only("pk", "name", "email"),
         required=False,
         empty_label="Nobody",
     )

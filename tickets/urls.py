@@ -52,6 +52,7 @@ urlpatterns = [
     path("staff/away/", workflow.staff_away, name="staff_away"),
     path("tickets/<int:pk>/merge/", workflow.ticket_merge, name="ticket_merge"),
     path("tickets/<int:pk>/", staff.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:pk>/history/", staff.ticket_history, name="ticket_history"),
     *[path(f"tickets/<int:pk>/{slug}/", view, name=url_name) for slug, view, url_name in staff_posts],
     path("tickets/<int:pk>/canned/<int:canned_id>/", canned.canned_reply_text, name="canned_reply_text"),
     path("tickets/<int:pk>/apply-canned/", canned.ticket_apply_canned, name="ticket_apply_canned"),
@@ -59,6 +60,11 @@ urlpatterns = [
         "tickets/<int:pk>/messages/<int:message_id>/edit/",
         staff_actions.ticket_message_edit,
         name="ticket_message_edit",
+    ),
+    path(
+        "tickets/<int:pk>/messages/<int:message_id>/forms/",
+        staff.message_edit_forms,
+        name="ticket_message_edit_form",
     ),
     path(
         "tickets/<int:pk>/messages/<int:message_id>/delete/",

@@ -140,3 +140,27 @@ def test_staff_link_two_tickets_and_resolve_all_children(page, live_server, logi
     child.refresh_from_db()
     assert child.status.kind == "resolved"
     shot(page, "links")
+
+
+def test_staff_open_the_history_and_a_messages_edit_forms_when_needed(
+    page, live_server, login, people, ticket, shot
+):
+    from tickets import actions
+
+    message = actions.add_message(ticket=ticket, actor=people.dave, body="Tpyo in here")
+    login(page, people.bob)
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    # History and edit forms are fetched (htmx) when first opened, not with the page.
+    page.click("#history-tab")
+    expect(page.locator("#history-pane table")).to_be_visible()
+    expect(page.locator("#history-pane")).to_contain_text("Reply")
+    shot(page, "staff-history")
+    page.click("#conversation-tab")
+    card = page.locator(f"#message-{message.pk}")
+    card.locator("summary:has-text('Edit or delete')").click()
+    edit = card.locator("form[action*='/edit/']")
+    edit.locator("textarea[name=body]").fill("Typo in here")
+    submit(page, edit.locator("button:has-text('Save')"))
+    expect(page.locator(f"#message-{message.pk}")).to_contain_text("Typo in here")
+    message.refresh_from_db()
+    assert message.body == "Typo in here"

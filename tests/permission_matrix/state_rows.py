@@ -77,6 +77,7 @@ STATE_ROWS = [
     S("attachments/<int:attachment_id>/", 0, states=READ_STATES, hidden="302 404 404 404 404 200 200"),
     S("portal/tickets/<int:pk>/", 0, states=READ_STATES, hidden="302 404 404 404 302 302 302"),
     S("tickets/<int:pk>/", 0, states=READ_STATES),
+    S("tickets/<int:pk>/history/", 0, states=READ_STATES),
     S("api/v1/guest/tickets/<int:id>/", 0, states=READ_STATES, hidden=HIDDEN_GUEST),
     S("api/v1/guest/tickets/<int:id>/messages/", 0, states=READ_STATES, hidden=HIDDEN_GUEST),
     S("t/<int:pk>/", 0, states=READ_STATES, hidden=HIDDEN_GUEST),

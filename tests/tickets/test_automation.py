@@ -349,7 +349,7 @@ class TestHistory:
         with commit():
             ticket = make_ticket(people.dave, people.category)
         client.force_login(people.bob)
-        page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+        page = client.get(reverse("ticket_history", args=[ticket.pk])).content.decode()
         assert "<td>Automation: Printers</td>" in page
         rows = api(people.bob).get(f"/api/v1/tickets/{ticket.pk}/history/").json()
         assert {r["via"] for r in rows if r["action"] == "priority"} == {"Automation: Printers"}

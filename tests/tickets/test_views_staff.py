@@ -159,8 +159,25 @@ class TestTicketPage:
         actions.update_ticket_fields(ticket=ticket, actor=people.bob, priority=priority("High"))
         client.force_login(people.bob)
         body = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
-        history = body[body.index('id="history-pane"') :]
+        url = reverse("ticket_history", args=[ticket.pk])
+        assert f'hx-get="{url}"' in body  # the tab fetches its rows when first opened
+        assert "Normal → High" not in body
+        history = client.get(url).content.decode()
         assert "Bob Agent" in history and "Priority" in history and "Normal → High" in history
+
+    def test_history_tab_query_count_does_not_grow_with_events(
+        self, client, people, ticket, django_assert_max_num_queries
+    ):
+        client.force_login(people.bob)
+        url = reverse("ticket_history", args=[ticket.pk])
+        with django_assert_max_num_queries(8) as few:
+            assert client.get(url).status_code == 200
+        for n in range(10):
+            actions.add_message(ticket=ticket, actor=people.bob, body=f"Staff {n}")
+            actions.update_ticket_fields(ticket=ticket, actor=people.alice, subject=f"Subject {n}")
+        with django_assert_max_num_queries(8) as many:
+            assert client.get(url).status_code == 200
+        assert len(many.captured_queries) == len(few.captured_queries)
 
     def test_reopened_badge_and_resolution_notes_are_shown(self, client, people, ticket):
         actions.resolve_ticket(ticket=ticket, actor=people.bob, resolution_notes="Replaced the fuse")
@@ -206,19 +223,19 @@ class TestTicketPage:
     def test_query_count_does_not_grow_with_messages(
         self, client, people, ticket, django_assert_max_num_queries
     ):
-        # 25 queries at 2 and at 20 messages: session, user, 2 permission reads, the ticket with its
+        # 24 queries at 2 and at 20 messages: session, user, 2 permission reads, the ticket with its
         # related rows, tags, participants, settings, the CTI types, the ticket's files, messages with
-        # authors, their files, history with actors, 8 select lists of the forms (statuses x3,
+        # authors, their files, 8 select lists of the forms (statuses x3,
         # staff, teams, priorities x2, categories), the canned replies, the links panel, and the
         # read marker (upsert).
         client.force_login(people.bob)
         for n in range(2):
             actions.add_message(ticket=ticket, actor=people.dave, body=f"Customer {n}")
-        with django_assert_max_num_queries(25) as few:
+        with django_assert_max_num_queries(24) as few:
             assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 200
         for n in range(18):
             actions.add_message(ticket=ticket, actor=people.bob, body=f"Staff {n}", internal=n % 2 == 0)
-        with django_assert_max_num_queries(25) as many:
+        with django_assert_max_num_queries(24) as many:
             assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 200
         assert len(many.captured_queries) == len(few.captured_queries)
 
@@ -395,6 +412,25 @@ class TestStaffActions:
         post(client, ticket, "ticket_schedule_deletion", {"at": local_input(at)})
         ticket.refresh_from_db()
         assert ticket.status.kind == StatusKind.CLOSED and ticket.purge_at is not None
+
+    def test_a_messages_edit_forms_load_when_opened(self, client, people, ticket):
+        message = actions.add_message(ticket=ticket, actor=people.dave, body="Typo <here>")
+        client.force_login(people.bob)
+        page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+        forms_url = reverse("ticket_message_edit_form", args=[ticket.pk, message.pk])
+        assert f'hx-get="{forms_url}"' in page
+        assert reverse("ticket_message_edit", args=[ticket.pk, message.pk]) not in page  # not until opened
+        forms = client.get(forms_url).content.decode()
+        assert reverse("ticket_message_edit", args=[ticket.pk, message.pk]) in forms
+        assert reverse("ticket_message_delete", args=[ticket.pk, message.pk]) in forms
+        assert "Typo &lt;here&gt;</textarea>" in forms and "csrfmiddlewaretoken" in forms
+
+    def test_the_edit_forms_of_another_tickets_message_are_404(self, client, people, ticket):
+        other = make_ticket(people.erin, people.category)
+        message = actions.add_message(ticket=other, actor=people.erin, body="Elsewhere")
+        client.force_login(people.bob)
+        url = reverse("ticket_message_edit_form", args=[ticket.pk, message.pk])
+        assert client.get(url).status_code == 404
 
     def test_edit_and_delete_a_message(self, client, people, ticket):
         message = actions.add_message(ticket=ticket, actor=people.dave, body="Typo here")

@@ -62,7 +62,7 @@ def response_rows(ticket, events) -> list[dict]:
 
 @register.inclusion_tag("tickets/includes/_sla_timeline.html")
 def sla_timeline(ticket, history=None):
-    """`history`: the page's events, oldest first (read once for the History tab), else queried."""
+    """The SLA rows of the ticket's history: `history` (its events, oldest first) if given, else queried."""
     if history is None:
         history = (
             TicketEvent.objects.filter(ticket_id=ticket.pk, action__in=("status", "reply"))

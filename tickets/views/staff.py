@@ -1,6 +1,7 @@
 """Staff pages: the ticket page (its POSTs are in staff_actions.py; the queue is in queue.py)."""
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from .. import actions
 from ..access import access_ticket_by_id
@@ -24,6 +25,24 @@ def ticket_detail(request, pk):
     return render(request, "tickets/ticket_detail.html", detail_context(request, ticket))
 
 
+@agent_required
+@require_GET
+def ticket_history(request, pk):
+    """The History tab of the ticket page, fetched (htmx) when it is first opened."""
+    ticket = access_ticket_by_id(request.user, pk)
+    return render(request, "tickets/includes/_history.html", {"history": list_history(ticket)})
+
+
+@agent_required
+@require_GET
+def message_edit_forms(request, pk, message_id):
+    """The edit and delete forms of one message, fetched (htmx) when its "Edit or delete" opens."""
+    ticket = access_ticket_by_id(request.user, pk)
+    message = get_object_or_404(list_messages_for_user(ticket, request.user), pk=message_id)
+    context = {"ticket": ticket, "message": message, "staff_view": True}
+    return render(request, "tickets/includes/_message_edit_forms.html", context)
+
+
 def detail_context(request, ticket, **extra) -> dict:
     """The ticket page's context; the reply view reuses it to show a collision warning."""
     desk = HelpdeskSettings.load()
@@ -33,7 +52,6 @@ def detail_context(request, ticket, **extra) -> dict:
         "hidden": ticket.status.kind in HIDDEN_KINDS,
         "conversation": list_messages_for_user(ticket, request.user),
         "ticket_files": list_ticket_files(ticket),
-        "history": list_history(ticket),
         "reply_form": ReplyForm(auto_id="reply_%s", default_status=staff_reply_target(ticket, desk)),
         "fields_form": TicketFieldsForm(
             initial={

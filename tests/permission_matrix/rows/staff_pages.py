@@ -30,6 +30,9 @@ ROWS = {
     ],
     "tickets/new/": [C("get", lambda w: "/tickets/new/", "302 404 404 404 200 200 200")],
     "tickets/<int:pk>/": [C("get", lambda w: f"/tickets/{tid(w)}/", "302 404 404 404 404 200 200")],
+    "tickets/<int:pk>/history/": [
+        C("get", lambda w: f"/tickets/{tid(w)}/history/", "302 404 404 404 404 200 200"),
+    ],
     "tickets/<int:pk>/reply/": [
         C(
             "post",
@@ -133,6 +136,13 @@ ROWS = {
             "302 404 404 404 404 302 302",
             lambda w: {"body": "E"},
             fmt="form",
+        ),
+    ],
+    "tickets/<int:pk>/messages/<int:message_id>/forms/": [
+        C(
+            "get",
+            lambda w: f"/tickets/{tid(w)}/messages/{w.message.pk}/forms/",
+            "302 404 404 404 404 200 200",
         ),
     ],
     "tickets/<int:pk>/messages/<int:message_id>/delete/": [
