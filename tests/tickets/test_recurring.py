@@ -285,29 +285,7 @@ class TestAdmin:
 
     def test_admins_configure_a_schedule_and_it_is_planned(self, client, people, clock):
         client.force_login(people.alice)
-        response = client.post(
-            reverse("admin:tickets_recurringticket_add"),
-            {
-                "name": "Monthly report",
-                "schedule": "monthly",
-                "day_of_month": "31",
-                "cron": "",
-                "time_of_day": "09:00",
-                "time_zone": "Europe/Berlin",
-                "subject": "Monthly report",
-                "description": "Send it",
-                "category": people.category.pk,
-                "requester": people.dave.pk,
-                "created_by": people.alice.pk,
-                "active": "on",
-                "created_at_0": "2026-03-02",
-                "created_at_1": "06:00:00",
-                "runs-TOTAL_FORMS": "0",
-                "runs-INITIAL_FORMS": "0",
-                "runs-MIN_NUM_FORMS": "0",
-                "runs-MAX_NUM_FORMS": "0",
-            },
-        )
+        response = client.post(reverse("admin:tickets_recurringticket_add"), admin_form(people))
         assert response.status_code == 302, response.content.decode()[:3000]
         assert RecurringTicket.objects.get().next_run_at == utc(2026, 3, 31, 7, 0)
 

@@ -19,27 +19,26 @@ from .create import check_cti, create_ticket
 log = logging.getLogger(__name__)
 WHAT = "Changing recurring tickets"
 NEVER_HAPPENS = "This schedule never happens; check its day and month."
-RECURRING_FIELDS = frozenset(
-    {
-        "name",
-        "schedule",
-        "weekday",
-        "day_of_month",
-        "cron",
-        "time_of_day",
-        "time_zone",
-        "subject",
-        "description",
-        "category",
-        "type",
-        "item",
-        "priority",
-        "team",
-        "assignee",
-        "requester",
-        "created_by",
-        "active",
-    }
+# The fields a caller may set, in the order the API shows them.
+RECURRING_FIELDS = (
+    "name",
+    "schedule",
+    "weekday",
+    "day_of_month",
+    "cron",
+    "time_of_day",
+    "time_zone",
+    "subject",
+    "description",
+    "category",
+    "type",
+    "item",
+    "priority",
+    "team",
+    "assignee",
+    "requester",
+    "created_by",
+    "active",
 )
 
 
@@ -54,7 +53,7 @@ def save_recurring_ticket(
     template as a ticket would be: the category → type → item cascade, staff to assign to and
     open it as, an active requester.
     """
-    unknown = sorted(set(values) - RECURRING_FIELDS)
+    unknown = sorted(set(values) - set(RECURRING_FIELDS))
     if unknown:
         raise ActionRefused("Unknown field.", "invalid", unknown[0])
     if recurring is None:

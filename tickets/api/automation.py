@@ -10,7 +10,7 @@ from accounts.models import Role, Team, User
 from helpdesk.api import Pagination
 
 from .. import automation, selectors
-from ..actions.automation_rules import delete_automation_rule, save_automation_rule
+from ..actions.automation_rules import RULE_FIELDS, delete_automation_rule, save_automation_rule
 from ..actions.create import MAX_BODY
 from ..models import Category, Priority, Status, StatusKind, Tag, Ticket
 from ..models_automation import AutomationEvent, AutomationRule
@@ -41,30 +41,7 @@ class AutomationRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AutomationRule
-        fields = (
-            "id",
-            "name",
-            "active",
-            "order",
-            "event",
-            "idle_hours",
-            "if_category",
-            "if_priority",
-            "if_status_kind",
-            "if_team",
-            "if_tag",
-            "if_requester_domain",
-            "if_subject_contains",
-            "if_body_contains",
-            "set_status",
-            "set_priority",
-            "set_team",
-            "set_assignee",
-            "add_tags",
-            "add_note",
-            "reply_text",
-            "created_at",
-        )
+        fields = ("id", *RULE_FIELDS, "created_at")
         read_only_fields = fields
 
     def get_add_tags(self, rule) -> list[str]:

@@ -11,7 +11,7 @@ from helpdesk.api import Pagination
 
 from .. import selectors
 from ..actions.create import MAX_BODY
-from ..actions.recurring import delete_recurring_ticket, save_recurring_ticket
+from ..actions.recurring import RECURRING_FIELDS, delete_recurring_ticket, save_recurring_ticket
 from ..models import Category, Item, Priority, RecurringTicket, Schedule, TicketType
 from .common import IsAdmin, paginated, parse
 from .serializers import IdField, LookupField, NamedRefSerializer, PersonSerializer, PriorityRefSerializer
@@ -31,30 +31,7 @@ class RecurringTicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecurringTicket
-        fields = (
-            "id",
-            "name",
-            "schedule",
-            "weekday",
-            "day_of_month",
-            "cron",
-            "time_of_day",
-            "time_zone",
-            "subject",
-            "description",
-            "category",
-            "type",
-            "item",
-            "priority",
-            "team",
-            "assignee",
-            "requester",
-            "created_by",
-            "active",
-            "next_run_at",
-            "last_run_at",
-            "created_at",
-        )
+        fields = ("id", *RECURRING_FIELDS, "next_run_at", "last_run_at", "created_at")
         read_only_fields = fields
 
 
