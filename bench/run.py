@@ -478,18 +478,15 @@ def raw_sql_floor(queries: list[str], runs: int) -> float:
 
 def lifecycle_jobs(count: int) -> list[str]:
     """bench/lifecycle_jobs.py over `count` due tickets, on its own database (it truncates)."""
-    code = (
-        "import importlib.util, sys\n"
-        "spec = importlib.util.spec_from_file_location('lifecycle_jobs', 'bench/lifecycle_jobs.py')\n"
-        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-        "m.DATABASE = 'helpdesk_bench_jobs'\n"
-        f"sys.argv = ['lifecycle_jobs', '--tickets', '{int(count)}']\n"
-        "m.main()\n"
-    )
     job_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     job_env["REDIS_URL"] = REDIS
     done = subprocess.run(  # noqa: S603 - fixed argv
-        [PY, "-c", code], cwd=ROOT, env=job_env, capture_output=True, text=True, timeout=900
+        [PY, "bench/lifecycle_jobs.py", "--tickets", str(int(count))],
+        cwd=ROOT,
+        env=job_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     if done.returncode:

@@ -1,5 +1,4 @@
-import os
-
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -22,7 +21,7 @@ urlpatterns = [
 ]
 
 # The benchmark's floor (bench/run.py): a fixed 1 KB response, routed only when BENCH_FLOOR=1.
-if os.environ.get("BENCH_FLOOR") == "1":
+if settings.BENCH_FLOOR:
     from .bench_views import floor
 
     urlpatterns.insert(0, path("bench/floor/", floor))

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tickets.access import can_see, visible_tickets
 from tickets.actions import resolve_ticket
-from tickets.actions._common import lock_ticket, record
+from tickets.actions._common import lock_pair, lock_ticket, record
 from tickets.errors import ActionRefused
 from tickets.lifecycle import require_agent
 from tickets.models import HIDDEN_KINDS, StatusKind, Ticket
@@ -24,14 +24,6 @@ def check_link_type(type: str) -> LinkType:
         raise ActionRefused(f"Unknown link type '{type}'. Choose one of: {choices}.", "invalid", "type")
 
 
-def _lock_pair(source: Ticket, target: Ticket) -> tuple[Ticket, Ticket]:
-    # Lowest id first, so two people linking the same pair from either side cannot deadlock;
-    # the second waits and then sees the first one's rows.
-    first, second = sorted((source.pk, target.pk))
-    locked = {first: lock_ticket(first), second: lock_ticket(second)}
-    return locked[source.pk], locked[target.pk]
-
-
 def _check_pair(actor, source: Ticket, target: Ticket) -> None:
     require_agent(actor, "Linking tickets")
     if source.pk == target.pk:
@@ -45,7 +37,7 @@ def link_tickets(*, actor, source: Ticket, target: Ticket, type: str) -> TicketL
     """Link `source` to `target` as `type`, and `target` to `source` as its inverse."""
     _check_pair(actor, source, target)
     link_type = check_link_type(type)
-    source, target = _lock_pair(source, target)
+    source, target = lock_pair(source, target)
     if TicketLink.objects.filter(source=source, target=target, type=link_type).exists():
         raise ActionRefused(f"#{source.pk} is already {link_type.label} #{target.pk}.", "invalid", "target")
     now = timezone.now()
@@ -66,7 +58,7 @@ def unlink_tickets(*, actor, source: Ticket, target: Ticket, type: str) -> None:
     """Remove the link `source` → `target` of `type` and its inverse."""
     require_agent(actor, "Unlinking tickets")
     link_type = check_link_type(type)
-    source, target = _lock_pair(source, target)
+    source, target = lock_pair(source, target)
     inverse = INVERSE[link_type]
     deleted, _ = TicketLink.objects.filter(source=source, target=target, type=link_type).delete()
     if not deleted:

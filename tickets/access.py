@@ -1,5 +1,7 @@
 """Who sees which ticket: the one visibility rule of SPEC §1, used by every page and API."""
 
+from collections.abc import Callable
+
 from django.db.models import CharField, Q, QuerySet, Value
 from django.http import Http404
 
@@ -56,21 +58,29 @@ def can_see(user, ticket: Ticket) -> bool:
 
 def access_ticket_by_id(user, ticket_id, qs: QuerySet | None = None) -> Ticket:
     """Fetch a ticket the user may see, or raise Http404 (never 403: numbers leak nothing)."""
+    return get_by_id(lambda: visible_tickets(user, qs), ticket_id, "No such ticket.")
+
+
+def get_by_id(rows: Callable[[], QuerySet], value, message: str):
+    """The row of `rows()` whose id is `value`, or Http404 with `message`. A malformed or
+    out-of-range id is no row, and costs no query: `rows` is called only for a good one."""
     try:
-        pk = int(ticket_id)
+        pk = int(value)
         if not 0 < pk < 2**63:
             raise ValueError(pk)
-        return visible_tickets(user, qs).get(pk=pk)
-    except (Ticket.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such ticket.")
+    except (ValueError, TypeError):
+        raise Http404(message)
+    qs = rows()
+    try:
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist:
+        raise Http404(message)
 
 
 def access_saved_view_by_id(user, view_id) -> SavedView:
     """A saved view the user may use: their own, or one an admin shared; Http404 otherwise."""
-    try:
-        pk = int(view_id)
-        if not 0 < pk < 2**63 or not getattr(user, "is_agent", False):
-            raise ValueError(pk)
-        return SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True)).get(pk=pk)
-    except (SavedView.DoesNotExist, ValueError, TypeError):
+    if not getattr(user, "is_agent", False):
         raise Http404("No such view.")
+    return get_by_id(
+        lambda: SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True)), view_id, "No such view."
+    )

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from .actions.catalogue import check_sla_plan
 from .actions.copies import sync_ticket_copies
 from .actions.recurring import check_recurring_template, plan_recurring_ticket
 from .errors import ActionRefused
@@ -87,11 +88,20 @@ class SLAPlanForm(forms.ModelForm):
         )
 
     def clean(self):
-        # The unique constraint lets many plans have no category (NULLs differ): check it here.
         data = super().clean()
-        twins = SLAPlan.objects.filter(priority=data.get("priority"), category=data.get("category"))
-        if data.get("priority") and twins.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A plan for this priority and category exists already.")
+        if self.errors:  # the fields themselves come first
+            return data
+        try:
+            check_sla_plan(
+                priority=data.get("priority"),
+                category=data.get("category"),
+                first_response_hours=data.get("first_response_hours"),
+                next_response_hours=data.get("next_response_hours"),
+                resolution_hours=data.get("resolution_hours"),
+                plan=self.instance,
+            )
+        except ActionRefused as refused:
+            self.add_error(refused.field if refused.field in self.fields else None, refused.reason)
         return data
 
 

@@ -20,9 +20,11 @@ from accounts.models import Role
 
 from .models import HIDDEN_KINDS, WORKING_KINDS, Message, StatusKind, Ticket
 from .models_automation import PLACEHOLDER, AutomationEvent, AutomationRule
+from .ratelimit import Limit, count_hit
 
 AUTOMATION_EMAIL = "automation@helpdesk.invalid"
 RUNS_PER_TICKET_PER_HOUR = 10
+RUNS_LIMIT = Limit("automation-runs", RUNS_PER_TICKET_PER_HOUR, 3600)
 PREVIEW_LIMIT = 100
 EVENTS_CACHE_KEY = "automation:events"
 # Not "open" for the preview, and never acted on by the idle rules.
@@ -79,9 +81,7 @@ def _forget_events(**kwargs) -> None:
 def take_run(ticket_id: int, now: datetime | None = None) -> bool:
     """Count one rule run on the ticket this hour; False once the hour's cap is reached."""
     now = now or timezone.now()
-    key = f"automation:runs:{ticket_id}:{int(now.timestamp() // 3600)}"
-    cache.add(key, 0, 2 * 3600)
-    return cache.incr(key) <= RUNS_PER_TICKET_PER_HOUR
+    return count_hit(RUNS_LIMIT, str(ticket_id), now.timestamp()) <= RUNS_LIMIT.limit
 
 
 # --- Conditions ----------------------------------------------------------------------------

@@ -8,8 +8,8 @@ replaced, by a regular expression. Anything else in braces stays as it was writt
 import re
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from .access import get_by_id
 from .models import CannedReply, Ticket
 
 PLACEHOLDERS = {
@@ -46,10 +46,4 @@ def list_canned_replies_for_user(user) -> QuerySet:
 
 def access_canned_reply_by_id(user, canned_id) -> CannedReply:
     """A canned reply the user may use (their own, or a shared one); Http404 otherwise."""
-    try:
-        pk = int(canned_id)
-        if not 0 < pk < 2**63:
-            raise ValueError(pk)
-        return list_canned_replies_for_user(user).get(pk=pk)
-    except (CannedReply.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such canned reply.")
+    return get_by_id(lambda: list_canned_replies_for_user(user), canned_id, "No such canned reply.")

@@ -7,7 +7,6 @@ is read when the link is used, as for replies); a reopened and re-resolved ticke
 new notice's link. Each link closes once: its hash is recorded in `CloseLinkUse`.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from django.utils.timesince import timeuntil
 from accounts.models import User
 
 from .errors import ActionRefused
+from .guests import hash_token
 from .lifecycle import check_close_now
 from .models import CloseLinkUse, HelpdeskSettings, StatusKind, Ticket
 
@@ -59,7 +59,7 @@ def read_close_token(token) -> CloseLink:
         raise ActionRefused(NOT_VALID, "not_found") from exc
     if resolved_at is None:
         raise ActionRefused(NOT_VALID, "not_found")
-    return CloseLink(ticket_id, user_id, resolved_at, hash_close_token(token))
+    return CloseLink(ticket_id, user_id, resolved_at, hash_token(token))
 
 
 def link_actor(link: CloseLink):
@@ -94,10 +94,6 @@ def ticket_for_close_link(token) -> Ticket:
         raise ActionRefused(NOT_VALID, "not_found")
     check_close_link(link, ticket, actor, timezone.now())
     return ticket
-
-
-def hash_close_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def close_url(token: str) -> str:

@@ -2,8 +2,8 @@
 
 Teams, categories with types and items, 50 staff, customers, SLA plans and tags are made
 through the ORM; tickets and their messages, tag rows, links and attachment metadata go in
-through PostgreSQL COPY, in batches with explicit ids. After each batch one set-based UPDATE
-computes the search vector of its tickets the way tickets/search.py does. Every column the
+through PostgreSQL COPY, in batches with explicit ids; each batch's tickets go in through a
+staging table with the search vector computed the way tickets/search.py does. Every column the
 actions keep is written consistently: status_kind and priority_rank (copies of the status and
 priority), the SLA due times of the ticket's plan, first_response_at and last_customer_post_at
 (from the generated messages), resolved/closed/purge dates by kind. Everything random comes
@@ -36,7 +36,7 @@ from .models import (
     Ticket,
     TicketType,
 )
-from .search import MAX_MESSAGES_CHARS
+from .search import DOCUMENT_SQL, MAX_MESSAGES_CHARS
 from .sla import RUNNING_KINDS, due_times
 
 # A skewed vocabulary: word k of the list turns up about as often as 1/k.
@@ -85,6 +85,16 @@ SLA_HOURS = [(24, 120), (8, 72), (4, 24), (1, 8)]  # (first response, resolution
 SPAN_DAYS = 730
 BATCH = 10_000
 BODY_POOL = 600
+
+
+def _pick(r: float, shares, fallback):
+    """The choice whose slice of the cumulative (choice, share) pairs holds `r` (0 <= r < 1)."""
+    total = 0.0
+    for choice, share in shares:
+        total += share
+        if r < total:
+            return choice
+    return fallback
 
 
 class Generator:
@@ -147,6 +157,7 @@ class Generator:
                     item, _ = Item.objects.get_or_create(type=kind, name=item_name)
                     self.catalogue.append((category.pk, kind.pk, item.pk))
         self.priorities = list(Priority.objects.order_by("rank"))
+        self.priority_mix = list(zip(self.priorities, PRIORITY_SHARES, strict=False))
         self.plans = {}
         for p, (first, resolution) in zip(self.priorities, SLA_HOURS, strict=False):
             plan = SLAPlan.objects.filter(priority=p, category=None).first()
@@ -159,7 +170,6 @@ class Generator:
         for s in Status.objects.filter(active=True).order_by("order", "pk"):
             self.statuses.setdefault(s.kind, s)
         self.tags = [Tag.objects.get_or_create(name=w)[0].pk for w in VOCABULARY[:30]]
-        self.subjects_words = VOCABULARY
         self.bodies = [self._body(rng) for _ in range(BODY_POOL)]
         self.bodies_html = [render_markdown(b) for b in self.bodies]
 
@@ -182,33 +192,19 @@ class Generator:
 
     # The rows.
 
-    def _ticket(self, pk: int, rng, columns: dict) -> tuple[list, list, list]:
-        """One ticket's row (a dict of its columns), its messages and its tag ids."""
+    def _ticket(self, pk: int, rng, columns: dict) -> tuple[list, list]:
+        """Fill `columns` with one ticket's row; return its messages and its tag ids."""
         created = (
             self.now
             - timedelta(days=SPAN_DAYS)
             + timedelta(days=SPAN_DAYS) * ((pk - self.first) / self.count)
         )
         created = created.replace(microsecond=0)
-        r = rng.random()
-        kind = STATUS_MIX[-1][0]
-        total = 0.0
-        for k, share in STATUS_MIX:
-            total += share
-            if r < total:
-                kind = k
-                break
+        kind = _pick(rng.random(), STATUS_MIX, STATUS_MIX[-1][0])
         if kind in ("new", "open", "pending"):
             # Living tickets are recent.
             created = self.now - timedelta(days=60 * rng.random(), seconds=rng.randrange(86400))
-        r = rng.random()
-        priority = self.priorities[-1]
-        total = 0.0
-        for p, share in zip(self.priorities, PRIORITY_SHARES, strict=False):
-            total += share
-            if r < total:
-                priority = p
-                break
+        priority = _pick(rng.random(), self.priority_mix, self.priorities[-1])
         status = self.statuses[kind]
         requester = self.customers[int(len(self.customers) * rng.random() ** 2)]
         category, type_, item = rng.choice(self.catalogue)
@@ -252,7 +248,7 @@ class Generator:
             if purge is None:
                 updated = self.now - timedelta(days=rng.randint(1, 25))
                 purge = updated + timedelta(days=30)
-        sla_paused = updated if kind in ("pending",) else None
+        sla_paused = updated if kind == "pending" else None
         overdue = (
             kind in RUNNING_KINDS
             and sla_paused is None
@@ -306,8 +302,6 @@ class Generator:
         self.out.flush()
 
     def run(self) -> dict:
-        if connection.vendor != "postgresql":
-            raise RuntimeError("generate_data needs PostgreSQL (it loads rows with COPY); this is SQLite.")
         started = time.perf_counter()
         self.setup()
         self.first = (Ticket.objects.aggregate(last=Max("id"))["last"] or 0) + 1
@@ -349,7 +343,8 @@ class Generator:
                 with raw.copy(f"COPY {STAGE} ({ticket_cols}) FROM STDIN") as copy:
                     for row in tickets:
                         copy.write_row(row)
-                cursor.execute(INSERT_SQL.format(columns=ticket_cols), [MAX_MESSAGES_CHARS])
+                insert = INSERT_SQL.format(columns=ticket_cols, document=DOCUMENT_SQL)
+                cursor.execute(insert, [MAX_MESSAGES_CHARS])
                 through = Ticket.tags.through._meta.db_table
                 with raw.copy(f'COPY "{through}" (ticket_id, tag_id) FROM STDIN') as copy:
                     for row in tags:
@@ -431,16 +426,11 @@ SETVAL_SQL = (
 )
 
 # Where a batch of tickets waits (a temporary table, no indexes) before it goes in with its
-# search vector: tickets/search.py's REFRESH_SQL, computed in the INSERT rather than in a
+# search vector: tickets/search.py's DOCUMENT_SQL, computed in the INSERT rather than in a
 # second UPDATE (which would write every row and every index entry twice).
 STAGE = "gen_ticket_stage"
 INSERT_SQL = (
-    "INSERT INTO tickets_ticket ({columns}, search_vector) SELECT {columns}, "
-    "setweight(to_tsvector('english', t.subject), 'A') "
-    "|| setweight(to_tsvector('english', t.description), 'B') "
-    "|| setweight(to_tsvector('english', left(coalesce(("
-    "SELECT string_agg(m.body, ' ' ORDER BY m.created_at, m.id) FROM tickets_message AS m "
-    "WHERE m.ticket_id = t.id AND NOT m.deleted), ''), %s)), 'C') "
+    "INSERT INTO tickets_ticket ({columns}, search_vector) SELECT {columns}, {document} "
     "FROM gen_ticket_stage AS t ORDER BY t.id"
 )
 

@@ -1,9 +1,9 @@
 """CSV export of a queue or a saved view, streamed, for the page and the API alike.
 
-The rows are exactly the list's: `tickets.queues.queue_tickets` (visibility and the queue),
-then `tickets.queries.query_tickets` (filters, search, sort), so an export never shows a
-ticket its list would not. Rows are read in chunks through a server-side cursor and written
-as they come, so a large queue never sits in memory.
+The rows are exactly the list's (`tickets.queries.list_tickets`: visibility and the queue,
+then filters, search and sort), so an export never shows a ticket its list would not. Rows
+are read in chunks through a server-side cursor and written as they come, so a large queue
+never sits in memory.
 """
 
 import csv
@@ -14,8 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from .models import Ticket
-from .queries import query_tickets
-from .queues import queue_tickets
+from .queries import list_tickets
 
 CHUNK = 2000
 COLUMNS = (
@@ -43,8 +42,7 @@ def export_tickets_qs(user, params: Mapping, queue: str | None) -> QuerySet:
     base = Ticket.objects.select_related(
         "status", "priority", "category", "type", "item", "requester", "assignee", "team"
     ).prefetch_related("tags")
-    qs = queue_tickets(user, queue, base)
-    return query_tickets(qs, params, user, queue_decides_hidden=queue is not None)
+    return list_tickets(user, params, base, default_queue=queue)
 
 
 def safe_cell(value) -> str:

@@ -1,6 +1,8 @@
 """Input shape of the ticket pages. The rules live in the actions; these only parse."""
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role, Team, User
@@ -195,23 +197,6 @@ class ResendLinksForm(HoneypotMixin):
     email = forms.EmailField(label="Your email address", max_length=254)
 
 
-class RegistrationForm(HoneypotMixin):
-    email = forms.EmailField(label="Email address", max_length=254)
-    name = forms.CharField(label="Your name", max_length=150, required=False)
-    password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ.")
-        return data
-
-
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -222,6 +207,19 @@ class SetPasswordForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
+        password = data.get("password1")
+        if password and password != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
+        if password and not self._errors:
+            # Django's password rules, once all else is valid, for every address alike (they reveal
+            # nothing about it).
+            try:
+                password_validation.validate_password(password)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         return data
+
+
+class RegistrationForm(HoneypotMixin, SetPasswordForm):
+    email = forms.EmailField(label="Email address", max_length=254)
+    name = forms.CharField(label="Your name", max_length=150, required=False)

@@ -23,7 +23,7 @@ from .actions.automation import run_idle_rules
 from .actions.recurring import open_due_recurring_tickets
 from .models import Favorite, HelpdeskSettings, Status, StatusKind, Survey, Ticket, TicketEvent
 from .preclose import warn_before_auto_close
-from .purge import purge_tickets
+from .purge import purge_in_batches
 from .sla import RUNNING_KINDS
 from .sla_warnings import warn_before_breach
 from .webhooks import queue_status_webhooks
@@ -170,17 +170,7 @@ def sweep_scheduled_closures(now: datetime | None = None, progress: Callable | N
 def purge_due(now: datetime | None = None, batch: int = PURGE_BATCH, progress: Callable | None = None) -> int:
     """Delete for good the tickets whose purge time has come, with their files."""
     now = now or timezone.now()
-    due = Ticket.objects.filter(purge_at__lte=now)
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
-            if not ids:
-                return total
-            purge_tickets(ids)
-        total += len(ids)
-        if progress:
-            progress(total)
+    return purge_in_batches(Ticket.objects.filter(purge_at__lte=now), batch, progress)
 
 
 # `tickets.sla.is_overdue` in SQL: the clock runs (a `new` or `open` status, not paused) and a
@@ -294,17 +284,9 @@ def purge_archived(
     if days is None:
         return 0
     now = now or timezone.now()
-    due = Ticket.objects.filter(archived_at__lt=now - timedelta(days=days))
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
-            if not ids:
-                return total
-            purge_tickets(ids)
-        total += len(ids)
-        if progress:
-            progress(total)
+    return purge_in_batches(
+        Ticket.objects.filter(archived_at__lt=now - timedelta(days=days)), batch, progress
+    )
 
 
 JOBS = {

@@ -206,16 +206,16 @@ class Tag(models.Model):
         return self.name
 
 
-# What the queues list: neither spam nor deleted, nor archived. The condition of the queues'
-# partial indexes, written as the queues write it (`.exclude(status_kind__in=...)` and
-# `archived_at__isnull=True`) so that PostgreSQL sees the indexes apply.
-QUEUE_TICKETS = ~Q(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS)) & Q(archived_at__isnull=True)
+# Tickets neither spam nor deleted, and open tickets: the dashboard's figures (tickets/reports.py).
+LIVE_TICKETS = ~Q(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS))
+OPEN_TICKETS = Q(status_kind__in=sorted(kind.value for kind in WORKING_KINDS))
+# What the queues list: live and not archived. The condition of the queues' partial indexes,
+# written as the queues write it (`.exclude(status_kind__in=...)` and `archived_at__isnull=True`)
+# so that PostgreSQL sees the indexes apply.
+QUEUE_TICKETS = LIVE_TICKETS & Q(archived_at__isnull=True)
 # The columns the queues filter on (visibility, assignment, category, priority): kept in those
 # indexes, so a filtered count or page reads the index alone.
 QUEUE_FILTER_COLUMNS = ["assignee", "team", "category", "priority"]
-# The dashboard's figures (tickets/reports.py): open tickets, and tickets neither spam nor deleted.
-OPEN_TICKETS = Q(status_kind__in=sorted(kind.value for kind in WORKING_KINDS))
-LIVE_TICKETS = ~Q(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS))
 
 
 class Ticket(models.Model):
@@ -276,7 +276,7 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Full-text search document (subject weighted A, description B, replies and notes C), kept
-    # current by the actions; its GIN index is created on PostgreSQL only (migration 0003).
+    # current by the actions; its GIN index is created on PostgreSQL only (migration 0004).
     search_vector = SearchVectorField(null=True, editable=False)
     # Copies of status.kind and priority.rank, written by the actions with the status and
     # priority: the queues filter on the kind and sort by priority from this table's own

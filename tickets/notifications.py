@@ -16,7 +16,7 @@ from .guests import access_url, is_guest
 from .mail.addresses import desk_address, reply_address, thread_root
 from .mail.outbound import AUTO_GENERATED, AUTO_REPLIED, Outgoing, idempotency_key, send_once
 from .models import HIDDEN_KINDS, InboundEmail, Message, StatusKind, Ticket
-from .sla import pending_due_times
+from .sla import RUNNING_KINDS, pending_due_times
 
 # Automatic mail carries Auto-Submitted so that other systems never answer it.
 AUTOMATIC = {
@@ -71,7 +71,7 @@ def recipients_for(kind: str, ticket: Ticket, message: Message | None, user_id: 
     elif kind == "merged":  # the source of a merge (tickets/actions/merge.py)
         people = [ticket.requester]
     elif kind == "sla_warning":  # only while the clock still runs (tickets/sla_warnings.py)
-        running = ticket.status.kind in (StatusKind.NEW, StatusKind.OPEN) and ticket.sla_paused_at is None
+        running = ticket.status.kind in RUNNING_KINDS and ticket.sla_paused_at is None
         people = [ticket.assignee] if running else []
     elif kind == "reply":
         if message is None or message.internal or message.deleted or message.ticket_id != ticket.pk:
@@ -152,14 +152,23 @@ def email_context(kind: str, ticket: Ticket, message: Message | None, person) ->
 
 
 def ticket_email(
-    kind: str, ticket: Ticket, to: str, event, context: dict, *, automatic: bool, subject: str = ""
+    kind: str,
+    ticket: Ticket,
+    to: str,
+    event,
+    context: dict,
+    *,
+    automatic: bool,
+    subject: str = "",
+    threading: tuple[str, list[str]] | None = None,
 ) -> Outgoing:
     """An email of the ticket's thread: numbered subject, tagged Reply-To, threading headers.
 
     The general path for every ticket email (notifications, access links, invites).
+    `threading` is the ticket's `thread_headers`, when the caller read them already.
     """
     text, html = render_email(kind, context)
-    in_reply_to, references = thread_headers(ticket)
+    in_reply_to, references = threading or thread_headers(ticket)
     return Outgoing(
         key=idempotency_key(kind, ticket.pk, event, to),
         kind=kind,
@@ -196,6 +205,8 @@ def send_notification(
     elif message_id:
         event = f"m{message_id}"
     event = event or uuid.uuid4().hex
+    people = recipients_for(kind, ticket, message, user_id)
+    threading = thread_headers(ticket) if people else None  # one read for every recipient
     mails = [
         ticket_email(
             kind,
@@ -204,8 +215,9 @@ def send_notification(
             event,
             email_context(kind, ticket, message, person),
             automatic=kind in AUTOMATIC,
+            threading=threading,
         )
-        for person in recipients_for(kind, ticket, message, user_id)
+        for person in people
     ]
     return send_once(mails)
 

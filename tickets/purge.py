@@ -14,8 +14,10 @@ being purged waits on the ticket's row lock and then fails its own check.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models import QuerySet
 
 from attachments.storage import delete_files_on_commit
 
@@ -46,6 +48,27 @@ def purge_tickets(ids: list[int]) -> None:
         _skip_redundant_checks(cursor)
         _delete(cursor, Ticket, where, params, files, depth=0)
     delete_files_on_commit(files)
+
+
+def purge_in_batches(due: QuerySet, batch: int, progress: Callable | None = None) -> int:
+    """Purge the tickets of `due` batch by batch, each claimed and purged in its own transaction.
+
+    A big purge never holds thousands of locks at once. The claim skips rows another
+    transaction holds (an action, a restore, another run), which a later run re-decides on.
+    Returns how many were purged.
+    """
+    total = 0
+    while True:
+        with transaction.atomic():
+            # OF self: `due` may join the status, whose rows are not ours to lock.
+            claim = due.select_for_update(skip_locked=True, of=("self",))
+            ids = list(claim.values_list("pk", flat=True)[:batch])
+            if not ids:
+                return total
+            purge_tickets(ids)
+        total += len(ids)
+        if progress:
+            progress(total)
 
 
 def _in_ids(column: str, ids: list[int], key: str = "ids") -> tuple[str, dict]:

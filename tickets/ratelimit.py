@@ -62,20 +62,28 @@ def _wait(limit: Limit, now: float) -> int:
     return max(1, math.ceil(limit.period - now % limit.period))
 
 
-def hit(limit: Limit, key: str) -> None:
-    """Count one hit on `key`; raise RateLimited when it is past the limit of its window."""
-    now = time.time()
+def count_hit(limit: Limit, key: str, now: float | None = None) -> int:
+    """Count one hit on `key` in the window of `now`; return the hits of that window so far.
+
+    The one counter of the project's fixed windows (these doors, mail intake per sender,
+    automation runs per ticket).
+    """
+    now = time.time() if now is None else now
     cache_key = _key(limit, key, now)
     # add() creates the counter only if it is missing, so two processes never both start at 1.
     if cache.add(cache_key, 1, timeout=limit.period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(cache_key, 1, timeout=limit.period + 1)
-            count = 1
-    if count > limit.limit:
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=limit.period + 1)
+        return 1
+
+
+def hit(limit: Limit, key: str) -> None:
+    """Count one hit on `key`; raise RateLimited when it is past the limit of its window."""
+    now = time.time()
+    if count_hit(limit, key, now) > limit.limit:
         raise RateLimited(_wait(limit, now))
 
 

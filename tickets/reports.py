@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Team
 
 from .access import visible_tickets
-from .models import HIDDEN_KINDS, WORKING_KINDS, Status, Survey
+from .models import HIDDEN_KINDS, LIVE_TICKETS, OPEN_TICKETS, Status, Survey
 
 DAYS = 30
 OVERDUE_LIST = 10
@@ -62,11 +62,11 @@ class ChartDay:
 # Each figure is written as its index in tickets/models.py (DASHBOARD_INDEXES) expects, so that
 # PostgreSQL reads it from that index alone: COUNT(*), not COUNT(id), and the same conditions.
 def _live(user) -> QuerySet:
-    return visible_tickets(user).exclude(status_kind__in=sorted(kind.value for kind in HIDDEN_KINDS))
+    return visible_tickets(user).filter(LIVE_TICKETS)
 
 
 def _open(user) -> QuerySet:
-    return visible_tickets(user).filter(status_kind__in=sorted(kind.value for kind in WORKING_KINDS))
+    return visible_tickets(user).filter(OPEN_TICKETS)
 
 
 def _open_counts(user) -> list[dict]:

@@ -24,15 +24,17 @@ MAX_QUERY_CHARS = 200
 # A tsvector holds at most 1 MB: the replies' text is cut at this many characters.
 MAX_MESSAGES_CHARS = 200_000
 
-REFRESH_SQL = """
-UPDATE tickets_ticket AS t SET search_vector =
+# A ticket's search document from the row `t` (its messages cut at a %s parameter); also what
+# generate_data (tickets/datagen.py) writes in its INSERT.
+DOCUMENT_SQL = """
     setweight(to_tsvector('english', t.subject), 'A')
     || setweight(to_tsvector('english', t.description), 'B')
     || setweight(to_tsvector('english', left(coalesce((
         SELECT string_agg(m.body, ' ' ORDER BY m.created_at, m.id) FROM tickets_message AS m
         WHERE m.ticket_id = t.id AND NOT m.deleted), ''), %s)), 'C')
-WHERE t.id = %s
 """
+_REFRESH = "UPDATE tickets_ticket AS t SET search_vector = {document} WHERE t.id = %s"
+REFRESH_SQL = _REFRESH.format(document=DOCUMENT_SQL)
 
 
 def uses_full_text() -> bool:

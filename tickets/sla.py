@@ -218,7 +218,7 @@ def pending_due_times(ticket: Ticket) -> list[tuple[str, datetime]]:
 def pause_intervals(
     changes: Iterable[tuple[str | None, str | None, datetime]],
 ) -> list[tuple[datetime, datetime]]:
-    """Finished pauses as (from, to), from the same status changes as `paused_time`."""
+    """Finished pauses as (from, to), from (kind left, kind entered, when) status changes in order."""
     found, since = [], None
     for left, entered, at in changes:
         if entered in PAUSED_KINDS and left not in PAUSED_KINDS:
@@ -234,14 +234,7 @@ def paused_time(changes: Iterable[tuple[str | None, str | None, datetime]]) -> t
 
     A pause still going on is not counted: leaving it adds it to the due times.
     """
-    total, since = timedelta(0), None
-    for left, entered, at in changes:
-        if entered in PAUSED_KINDS and left not in PAUSED_KINDS:
-            since = at
-        elif left in PAUSED_KINDS and entered not in PAUSED_KINDS and since is not None:
-            total += at - since
-            since = None
-    return total
+    return sum((end - start for start, end in pause_intervals(changes)), timedelta(0))
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
@@ -284,7 +277,7 @@ def _follow_pause(ticket: Ticket, now: datetime) -> None:
     if paused and ticket.sla_paused_at is None:
         ticket.sla_paused_at = now
     elif not paused and ticket.sla_paused_at is not None:
-        hours = _hours_of(ticket)
+        hours = _hours_of(ticket.sla_plan)
         if hours is None:
             pause = now - ticket.sla_paused_at
             if ticket.sla_due_at is not None:
@@ -311,11 +304,8 @@ def _resume(hours: Hours, due: datetime | None, paused_at: datetime, now: dateti
     return add_working_time(hours, now, working_time_between(hours, paused_at, due)) or due
 
 
-def _hours_of(ticket: Ticket) -> Hours | None:
-    """The working hours of the ticket's plan, or None (around the clock)."""
-    if ticket.sla_plan_id is None:
-        return None
-    plan = ticket.sla_plan
+def _hours_of(plan: SLAPlan | None) -> Hours | None:
+    """The working hours of a plan, or None (around the clock)."""
     return Hours.of(plan.calendar) if plan is not None and plan.calendar_id else None
 
 
@@ -329,7 +319,7 @@ def _follow_reply(ticket: Ticket, now: datetime, reply: str) -> None:
     elif ticket.first_response_at is not None and ticket.next_response_due_at is None:
         plan = ticket.sla_plan if ticket.sla_plan_id else None
         if plan is not None and plan.next_response_hours is not None:
-            ticket.next_response_due_at = _next_response_from(ticket, plan, _hours_of(ticket), now)
+            ticket.next_response_due_at = _next_response_from(ticket, plan, _hours_of(plan), now)
 
 
 def _next_response_from(ticket: Ticket, plan, hours, since: datetime, pauses=()) -> datetime | None:
@@ -375,7 +365,7 @@ def _replan(ticket: Ticket) -> None:
             for before, after, at in rows.values_list("before", "after", "at")
         ]
         paused, pauses = paused_time(changes), pause_intervals(changes)
-    hours = Hours.of(plan.calendar) if plan is not None and plan.calendar_id else None
+    hours = _hours_of(plan)
     first, resolution = due_times(plan, ticket.created_at, paused, hours=hours, pauses=pauses)
     ticket.sla_plan = plan
     if ticket.first_response_at is None:

@@ -51,6 +51,8 @@ MIDDLEWARE = [
 # The benchmark suite (bench/run.py) counts each request's SQL queries in a response header.
 if env.bool("BENCH_COUNT_QUERIES", default=False):
     MIDDLEWARE.insert(0, "helpdesk.middleware.QueryCountMiddleware")
+# ... and routes /bench/floor/, a fixed 1 KB response (helpdesk/urls.py).
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"

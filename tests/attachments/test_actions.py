@@ -16,8 +16,9 @@ from attachments.models import Attachment
 from tests.factories import make_ticket
 from tickets import actions
 from tickets.errors import ActionRefused
-from tickets.jobs import JOBS, purge_due, purge_tickets
+from tickets.jobs import JOBS, purge_due
 from tickets.models import HelpdeskSettings, Message, Ticket, TicketEvent
+from tickets.purge import purge_tickets
 
 from . import samples
 from .samples import stored_files, upload

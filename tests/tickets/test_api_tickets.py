@@ -63,6 +63,12 @@ class TestTicketList:
         second = api(people.dave).get("/api/v1/tickets/?page_size=2&page=2").json()
         assert len(second["results"]) == 1
 
+    def test_page_size_is_capped_at_100(self, api, people):
+        for n in range(101):
+            make_ticket(people.dave, people.category, subject=f"T{n}")
+        body = api(people.dave).get("/api/v1/tickets/?page_size=1000").json()
+        assert body["count"] == 101 and len(body["results"]) == 100 and body["next"]
+
     def test_hidden_tickets_are_left_out_unless_staff_filter_on_them(self, api, people, ticket):
         spam = make_ticket(people.dave, people.category, subject="Buy pills")
         actions.mark_spam(ticket=spam, actor=people.bob)

@@ -355,6 +355,18 @@ class TestBreachWarning:
         assert warn_before_breach() == 0
         assert not SLAWarning.objects.exists()
 
+    def test_a_warning_queued_before_a_pause_is_not_sent(
+        self, people, assigned, time_machine, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        time_machine.move_to(at(BERLIN, 2026, 6, 1, 12, 15), tick=False)
+        with django_capture_on_commit_callbacks() as queued:
+            assert warn_before_breach() == 1
+        actions.transition_ticket(ticket=assigned, actor=people.bob, status=status("pending"))
+        mailoutbox.clear()
+        for send in queued:  # the task runs after the pause: the clock no longer runs
+            send()
+        assert self.warned(mailoutbox) == []
+
     def test_the_assignee_is_warned_before_the_next_response_due_time(
         self, people, assigned, time_machine, mailoutbox, django_capture_on_commit_callbacks
     ):

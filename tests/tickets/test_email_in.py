@@ -331,7 +331,7 @@ class TestLoops:
     def test_a_sender_is_capped_per_hour(self, people, commit, settings, monkeypatch):
         # A cache of this test's own: under xdist another worker's cache.clear() (the autouse
         # fixture) empties the shared Redis database at any moment.
-        monkeypatch.setattr("tickets.mail.loops.cache", LocMemCache("mail-loops-test", {}))
+        monkeypatch.setattr("tickets.ratelimit.cache", LocMemCache("mail-loops-test", {}))
         settings.INBOUND_SENDER_HOURLY_LIMIT = 3
         with time_machine.travel(T0, tick=False):
             outcomes = [ingest(compose(sender="chatty@example.org"), commit).outcome for _ in range(4)]

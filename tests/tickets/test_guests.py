@@ -481,6 +481,19 @@ def register_form(email_, **extra):
 
 
 class TestRegistration:
+    @pytest.mark.parametrize("address", ["fresh@example.com", "dave@example.com", GUEST])
+    def test_the_action_refuses_a_weak_password_for_every_address(
+        self, people, commit, mailoutbox, guest_ticket, address
+    ):
+        from tickets.actions.registration import register_customer
+        from tickets.errors import ActionRefused
+
+        users = User.objects.count()
+        with commit(), pytest.raises(ActionRefused) as refused:
+            register_customer(email=address, password="123")
+        assert refused.value.field == "password"
+        assert User.objects.count() == users and mailoutbox == []
+
     def test_a_new_address_gets_an_account_and_is_logged_in(self, client, people):
         response = client.post(reverse("register"), register_form("new@example.com"))
         assert response.status_code == 302 and response.url == reverse("portal")
@@ -543,6 +556,28 @@ class TestRegistration:
         before = User.objects.count()
         response = client.post(reverse("register"), register_form("new@example.com", **extra))
         assert response.status_code == 400 and User.objects.count() == before
+
+    @pytest.mark.parametrize("email_", ["new@example.com", "dave@example.com", GUEST])
+    def test_a_weak_password_is_refused_alike_for_every_address(
+        self, client, people, commit, mailoutbox, guest_ticket, email_
+    ):
+        """The password rules answer the same whether the address is new, taken or a guest's."""
+        weak = register_form(email_, password1="123", password2="123")
+        with commit():
+            response = client.post(reverse("register"), weak)
+        assert response.status_code == 400 and "password1" in response.context["form"].errors
+        assert mailoutbox == [] and not User.objects.filter(email="new@example.com").exists()
+
+    def test_the_confirmation_page_refuses_a_weak_password_and_the_link_still_works(
+        self, client, people, commit, mailoutbox, guest_ticket
+    ):
+        with commit():
+            client.post(reverse("register"), register_form(GUEST))
+        link = re.search(r"http://\S+(/register/confirm/\S+/)", mailoutbox[-1].body)[1]
+        response = client.post(link, {"password1": "123", "password2": "123"})
+        assert response.status_code == 400 and "password1" in response.context["form"].errors
+        assert not User.objects.get(email=GUEST).has_usable_password()
+        assert client.post(link, {"password1": PASSWORD, "password2": PASSWORD}).status_code == 302
 
     def test_a_filled_honeypot_writes_nothing(self, client, people, mailoutbox):
         response = client.post(reverse("register"), register_form("new@example.com", website="x"))

@@ -219,6 +219,22 @@ class TestSavePlan:
             "Next response hours" in client.get(reverse("admin:tickets_slaplan_changelist")).content.decode()
         )
 
+    @pytest.mark.parametrize("changes", [{"first_response_hours": 0}, {"resolution_hours": 9000}])
+    def test_the_admin_form_checks_hours_as_the_action_does(self, client, people, changes):
+        client.force_login(people.alice)
+        form = {"name": "Low", "priority": priority("Low").pk, "resolution_hours": 96, **changes}
+        response = client.post(reverse("admin:tickets_slaplan_add"), form)
+        assert response.status_code == 200 and "Give a whole number of hours" in response.content.decode()
+        assert not SLAPlan.objects.exists()
+
+    def test_the_admin_form_refuses_a_second_plan_for_one_priority_and_category(self, client, people):
+        save_sla_plan(actor=people.alice, name="First", priority=priority("Low"), resolution_hours=8)
+        client.force_login(people.alice)
+        form = {"name": "Second", "priority": priority("Low").pk, "resolution_hours": 96}
+        response = client.post(reverse("admin:tickets_slaplan_add"), form)
+        assert response.status_code == 200 and "exists already" in response.content.decode()
+        assert SLAPlan.objects.count() == 1
+
 
 class TestShown:
     def waiting(self, people, clock):

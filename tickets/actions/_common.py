@@ -45,6 +45,14 @@ def lock_ticket(ticket: Ticket | int) -> Ticket:
     ).get(pk=pk)
 
 
+def lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
+    """Lock two tickets, lowest id first: two people acting on the same pair from either side
+    cannot deadlock; the second waits and then sees the first one's rows. Returned in the order given."""
+    low, high = sorted((first.pk, second.pk))
+    locked = {low: lock_ticket(low), high: lock_ticket(high)}
+    return locked[first.pk], locked[second.pk]
+
+
 def record(ticket: Ticket, actor, action: str, before=None, after=None, at: datetime | None = None):
     return TicketEvent.objects.create(
         ticket=ticket,

@@ -83,6 +83,28 @@ def create_catalogue_entry(
     return model.objects.create(name=name, **parent)
 
 
+def check_sla_plan(
+    *, priority, category, first_response_hours, next_response_hours, resolution_hours, plan=None
+) -> None:
+    """Whole hours (1 to a year) for each target, a resolution target, and one plan per priority
+    and category. Admin's form runs it too."""
+    for field, hours in (
+        ("resolution_hours", resolution_hours),
+        ("first_response_hours", first_response_hours),
+        ("next_response_hours", next_response_hours),
+    ):
+        if hours is not None and (not isinstance(hours, int) or not 0 < hours <= 24 * 365):
+            raise ActionRefused("Give a whole number of hours, at least 1.", "invalid", field)
+    if resolution_hours is None:
+        raise ActionRefused("Give the resolution target in hours.", "invalid", "resolution_hours")
+    # The unique constraint lets many rows have no category (NULLs differ): check it here.
+    twins = SLAPlan.objects.filter(priority=priority, category=category)
+    if plan is not None and plan.pk is not None:
+        twins = twins.exclude(pk=plan.pk)
+    if twins.exists():
+        raise ActionRefused("A plan for this priority and category exists already.", "invalid", "category")
+
+
 @transaction.atomic
 def save_sla_plan(
     *,
@@ -104,21 +126,14 @@ def save_sla_plan(
     """
     require_admin(actor, "Changing SLA plans")
     name = check_text("name", name, 100)
-    for field, hours in (
-        ("resolution_hours", resolution_hours),
-        ("first_response_hours", first_response_hours),
-        ("next_response_hours", next_response_hours),
-    ):
-        if hours is not None and (not isinstance(hours, int) or not 0 < hours <= 24 * 365):
-            raise ActionRefused("Give a whole number of hours, at least 1.", "invalid", field)
-    if resolution_hours is None:
-        raise ActionRefused("Give the resolution target in hours.", "invalid", "resolution_hours")
-    # The unique constraint lets many rows have no category (NULLs differ): check it here.
-    twins = SLAPlan.objects.filter(priority=priority, category=category)
-    if plan is not None:
-        twins = twins.exclude(pk=plan.pk)
-    if twins.exists():
-        raise ActionRefused("A plan for this priority and category exists already.", "invalid", "category")
+    check_sla_plan(
+        priority=priority,
+        category=category,
+        first_response_hours=first_response_hours,
+        next_response_hours=next_response_hours,
+        resolution_hours=resolution_hours,
+        plan=plan,
+    )
     values = {
         "name": name,
         "priority": priority,

@@ -16,7 +16,7 @@ from ..lifecycle import require_agent
 from ..markup import render_markdown
 from ..models import HIDDEN_KINDS, Message, StatusKind, Ticket
 from ..search import refresh_search_vector
-from ._common import lock_ticket, notify, record, touch
+from ._common import lock_pair, lock_ticket, notify, record, touch
 from .status import close_ticket
 
 REFUSED_KINDS = HIDDEN_KINDS | {StatusKind.CLOSED}
@@ -33,9 +33,7 @@ def merge_tickets(*, actor, source: Ticket, target: Ticket, confirm_cross_custom
         raise ActionRefused("A ticket cannot be merged into itself.", "invalid", "target")
     if not can_see(actor, target):
         raise ActionRefused(f"There is no ticket #{target.pk} you can see.", "invalid", "target")
-    first, second = sorted((source.pk, target.pk))  # lowest id first: no deadlock either way round
-    locked = {first: lock_ticket(first), second: lock_ticket(second)}
-    source, target = locked[source.pk], locked[target.pk]
+    source, target = lock_pair(source, target)
     if source.status.kind in REFUSED_KINDS:
         raise ActionRefused(f"Ticket #{source.pk} is {source.status.name}: it cannot be merged.", "invalid")
     if target.status.kind in REFUSED_KINDS:

@@ -53,9 +53,10 @@ def register_customer(*, email: str, name: str = "", password: str, next_url: st
     """
     email = check_email(email)
     name = (name or "").strip()[:150]
+    # The same rules for every address, so the answer never tells a known address from a new one.
+    check_password(password, User(email=email, name=name))
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
-        check_password(password, User(email=email, name=name))
         return create_user(email=email, name=name, password=password, role=Role.CUSTOMER)
     site = settings.SITE_URL.rstrip("/")
     if existing.is_active and existing.is_customer and not existing.has_usable_password():

@@ -6,7 +6,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role, Team, User
+from accounts.models import Team
 from helpdesk.api import Pagination
 
 from .. import automation, selectors
@@ -16,6 +16,7 @@ from ..models import Category, Priority, Status, StatusKind, Tag, Ticket
 from ..models_automation import AutomationEvent, AutomationRule
 from .common import IsAdmin, paginated, parse
 from .serializers import (
+    ACTIVE_STAFF,
     IdField,
     LookupField,
     NamedRefSerializer,
@@ -82,11 +83,7 @@ class AutomationRuleWriteSerializer(serializers.Serializer):
     set_status = LookupField(Status.objects.all(), required=False, allow_null=True)
     set_priority = LookupField(Priority.objects.all(), required=False, allow_null=True)
     set_team = LookupField(Team.objects.all(), required=False, allow_null=True)
-    set_assignee = IdField(
-        User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.STAFF)),
-        required=False,
-        allow_null=True,
-    )
+    set_assignee = IdField(ACTIVE_STAFF, required=False, allow_null=True)
     add_tags = TagsField(required=False)
     add_note = serializers.CharField(
         max_length=MAX_BODY, required=False, allow_blank=True, help_text="An internal note to add."

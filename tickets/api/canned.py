@@ -95,8 +95,8 @@ class CannedReplyCreateApi(APIView):
     @extend_schema(request=CannedReplyCreateSerializer, responses={201: CannedReplySerializer})
     def post(self, request):
         """Save a canned reply: personal, or shared with all staff (admins only)."""
+        # The new row holds the objects it was made from (owner, status, priority): no re-read.
         canned = actions.save_canned_reply(actor=request.user, **parse(CannedReplyCreateSerializer, request))
-        canned = list_canned_replies_for_user(request.user).get(pk=canned.pk)
         return Response(CannedReplySerializer(canned, context={"request": request}).data, status=201)
 
 

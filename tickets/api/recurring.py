@@ -6,7 +6,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role, Team, User
+from accounts.models import Team, User
 from helpdesk.api import Pagination
 
 from .. import selectors
@@ -14,9 +14,14 @@ from ..actions.create import MAX_BODY
 from ..actions.recurring import RECURRING_FIELDS, delete_recurring_ticket, save_recurring_ticket
 from ..models import Category, Item, Priority, RecurringTicket, Schedule, TicketType
 from .common import IsAdmin, paginated, parse
-from .serializers import IdField, LookupField, NamedRefSerializer, PersonSerializer, PriorityRefSerializer
-
-STAFF = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.STAFF))
+from .serializers import (
+    ACTIVE_STAFF,
+    IdField,
+    LookupField,
+    NamedRefSerializer,
+    PersonSerializer,
+    PriorityRefSerializer,
+)
 
 
 class RecurringTicketSerializer(serializers.ModelSerializer):
@@ -69,12 +74,14 @@ class RecurringTicketWriteSerializer(serializers.Serializer):
     item = IdField(Item.objects.all(), required=False, allow_null=True)
     priority = LookupField(Priority.objects.all(), required=False, allow_null=True)
     team = LookupField(Team.objects.all(), required=False, allow_null=True)
-    assignee = IdField(STAFF, required=False, allow_null=True)
+    assignee = IdField(ACTIVE_STAFF, required=False, allow_null=True)
     requester = IdField(
         User.objects.filter(is_active=True), help_text="A customer, or a staff member for an internal ticket."
     )
     created_by = IdField(
-        STAFF, required=False, help_text="The staff member the tickets are opened as; the caller by default."
+        ACTIVE_STAFF,
+        required=False,
+        help_text="The staff member the tickets are opened as; the caller by default.",
     )
     active = serializers.BooleanField(required=False)
 

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Team, User
+from accounts.models import Role, Team, User
 from attachments.serializers import AttachmentSerializer
 from attachments.validation import MAX_FILES
 
@@ -26,6 +26,8 @@ from ..models import (
 from ..queries import lookup
 
 DELETED_PLACEHOLDER_HTML = '<p class="text-muted"><em>This reply was deleted.</em></p>'
+# Who may be given work: assignees and creators of automatic tickets.
+ACTIVE_STAFF = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.STAFF))
 
 
 # --- Fields ---------------------------------------------------------------------------

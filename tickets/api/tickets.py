@@ -74,9 +74,8 @@ class TicketListPagination(Pagination):
 
 
 class TicketListApi(APIView):
-    pagination_class = (
-        Pagination  # for the schema: the answer is a page {"count","next","previous","results"}
-    )
+    # For the schema: the answer is a page {"count","next","previous","results"}.
+    pagination_class = Pagination
 
     @extend_schema(parameters=LIST_PARAMETERS, responses=TicketRowSerializer(many=True))
     def get(self, request):

@@ -43,7 +43,6 @@ class SavedViewRenameSerializer(serializers.Serializer):
 
 
 def _view_response(request, view, status=200) -> Response:
-    view = SavedView.objects.select_related("owner").get(pk=view.pk)
     return Response(SavedViewSerializer(view, context={"request": request}).data, status=status)
 
 

@@ -6,12 +6,9 @@ reports, of a mailer daemon, or of the desk itself. The hourly cap stops what sl
 a robot that answers every mail with a new mail, without saying so.
 """
 
-import hashlib
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 
+from ..ratelimit import Limit, count_hit
 from .addresses import is_desk_address
 from .parse import ParsedEmail
 
@@ -51,16 +48,7 @@ def loop_reason(mail: ParsedEmail, desk_addresses: set[str] = frozenset()) -> st
 def over_hourly_limit(sender: str, now: float | None = None) -> bool:
     """Count one message from `sender` in this hour; True past INBOUND_SENDER_HOURLY_LIMIT.
 
-    A fixed window in the shared cache (Redis): `add` then `incr` are atomic there, so
-    concurrent intake processes count together.
+    A fixed window in the shared cache (Redis), so concurrent intake processes count together.
     """
-    window = int((now or time.time()) // HOUR)
-    digest = hashlib.sha256(sender.lower().encode()).hexdigest()[:32]
-    key = f"mail-in:sender:{digest}:{window}"
-    cache.add(key, 0, timeout=HOUR + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=HOUR + 60)
-        count = 1
-    return count > settings.INBOUND_SENDER_HOURLY_LIMIT
+    limit = Limit("mail-in-sender", settings.INBOUND_SENDER_HOURLY_LIMIT, HOUR)
+    return count_hit(limit, sender, now) > limit.limit

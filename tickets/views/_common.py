@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from attachments.uploadhandlers import uploaded_files
@@ -63,6 +64,13 @@ def ticket_post(role_required):
         return wrapper
 
     return decorator
+
+
+def safe_next(request, url: str | None) -> str:
+    """`url` if it stays on this site (a "next" or "back" given in the request), else ""."""
+    url = url or ""
+    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
+    return url if allowed else ""
 
 
 def perform(request, back: str, success: str, action, **kwargs) -> HttpResponse:

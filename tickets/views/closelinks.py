@@ -13,13 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..actions.closelinks import close_ticket_by_link
 from ..closelinks import ticket_for_close_link
 from ..errors import ActionRefused
-from .guests import TOKEN_PAGE_HEADERS
-
-
-def _with_token_headers(response):
-    for name, value in TOKEN_PAGE_HEADERS.items():
-        response[name] = value
-    return response
+from .guests import with_token_headers
 
 
 def _refused(request, exc: ActionRefused):
@@ -36,12 +30,12 @@ def close_link(request, token):
         else:
             ticket = ticket_for_close_link(token)
     except ActionRefused as exc:
-        return _with_token_headers(_refused(request, exc))
+        return with_token_headers(_refused(request, exc))
     if request.method == "POST":
         messages.success(request, f"Ticket #{ticket.pk} is closed. Thank you for letting us know.")
-        return _with_token_headers(redirect("close_link_done"))
+        return with_token_headers(redirect("close_link_done"))
     response = render(request, "tickets/close_link_confirm.html", {"ticket": ticket, "token": token})
-    return _with_token_headers(response)
+    return with_token_headers(response)
 
 
 @require_GET

@@ -41,6 +41,13 @@ TOKEN_PAGE_HEADERS = {
 }
 
 
+def with_token_headers(response):
+    """Mark a page whose URL holds a token: no referrer to other sites, no cache, no index."""
+    for header, value in TOKEN_PAGE_HEADERS.items():
+        response[header] = value
+    return response
+
+
 def too_many_requests(request, exc: RateLimited):
     response = render(request, "tickets/guest_refused.html", {"status": 429, "wait": exc.wait}, status=429)
     response["Retry-After"] = str(int(exc.wait))
@@ -151,10 +158,7 @@ def guest_page(view):
                 ratelimit.check(ratelimit.TOKEN_FAILURES_PER_IP, ratelimit.client_ip(request))
             except RateLimited as exc:
                 return too_many_requests(request, exc)
-        response = protected(request, pk, *args, **kwargs)
-        for header, value in TOKEN_PAGE_HEADERS.items():
-            response[header] = value
-        return response
+        return with_token_headers(protected(request, pk, *args, **kwargs))
 
     return wrapper
 

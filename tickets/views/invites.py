@@ -17,7 +17,7 @@ from ..errors import ActionRefused
 from ..guests import guarded, invite_url
 from ..ratelimit import RateLimited
 from ._common import agent_required, customer_required, perform, ticket_post
-from .guests import TOKEN_PAGE_HEADERS, too_many_requests
+from .guests import too_many_requests, with_token_headers
 
 
 @ticket_post(customer_required())
@@ -42,10 +42,7 @@ def _invite_or_404(token):
 
 
 def _invite_response(request, context: dict, status: int = 200):
-    response = render(request, "tickets/invite_accept.html", context, status=status)
-    for header, value in TOKEN_PAGE_HEADERS.items():
-        response[header] = value
-    return response
+    return with_token_headers(render(request, "tickets/invite_accept.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])

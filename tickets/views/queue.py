@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+
+from accounts.models import Role
 
 from .. import actions
 from ..access import access_saved_view_by_id
@@ -30,7 +32,7 @@ from ..queries import (
 from ..queue_rows import QueuePaginator, catalogue, load_ticket_rows
 from ..queues import DEFAULT_QUEUE, QUEUES
 from ..selectors import find_ticket_by_number
-from ._common import agent_required
+from ._common import agent_required, safe_next
 from .queue_filters import PAGE_SIZES, bulk_options, filter_fields, page_size_of
 
 ORDERING_LABELS = {
@@ -52,11 +54,7 @@ def ticket_list(request):
         return redirect("ticket_detail", pk=number)  # a hidden number falls through to a word search
     params, view = resolve_params(user, request.GET)
     sees_all = user.has_perm("tickets.view_all")
-    # A search from the bar without a tab searches everything the user may see.
-    default = "all" if last_value(params, SEARCH) and sees_all else DEFAULT_QUEUE
-    queue = last_value(params, QUEUE) or default
-    if queue not in QUEUES or (queue == "all" and not sees_all):
-        raise Http404("No such queue.")
+    queue = queue_of(user, params, sees_all)
     error, page, page_size = None, None, page_size_of(request.GET.get("page_size"))
     choices = catalogue(user)  # the filter bar's lists, and the names the rows show
     try:
@@ -88,9 +86,19 @@ def ticket_list(request):
         "choices": choices,
         "page_query": _query(state, queue, page_size, drop=PAGING) + "&",
         "current_query": _query(state, queue, page_size, drop=PAGING),
-        "can_share": user.role == "admin",
+        "can_share": user.role == Role.ADMIN,
     }
     return render(request, "tickets/ticket_list.html", context, status=400 if error else 200)
+
+
+def queue_of(user, params, sees_all: bool) -> str:
+    """The tab the parameters ask for (404 for one the user may not open); without a tab a search
+    from the bar searches everything the user may see."""
+    default = "all" if last_value(params, SEARCH) and sees_all else DEFAULT_QUEUE
+    queue = last_value(params, QUEUE) or default
+    if queue not in QUEUES or (queue == "all" and not sees_all):
+        raise Http404("No such queue.")
+    return queue
 
 
 def _lists(params) -> dict[str, list]:
@@ -111,10 +119,7 @@ def _query(state: dict, queue: str, page_size: int, drop=()) -> str:
 
 
 def _back(request) -> str:
-    back = request.POST.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return back
-    return reverse("ticket_list")
+    return safe_next(request, request.POST.get("next")) or reverse("ticket_list")
 
 
 @agent_required

@@ -4,46 +4,27 @@ Either way their tickets (opened as a guest, by email or by staff) are in "My ti
 """
 
 from django.contrib import messages
-from django.contrib.auth import login, password_validation
-from django.core.exceptions import ValidationError
+from django.contrib.auth import login
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .. import ratelimit
 from ..actions.registration import confirm_registration, read_confirmation, register_customer
 from ..errors import ActionRefused
 from ..forms import RegistrationForm, SetPasswordForm
+from ._common import safe_next
 from .guests import public_door
-
-
-def _safe_next(request, url: str) -> str:
-    url = url or ""
-    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
-    return url if url and allowed else ""
-
-
-def _check_password(form, field: str = "password1") -> None:
-    """Django's password rules, for every address alike (so they reveal nothing about it)."""
-    password = form.cleaned_data.get(field)
-    if password:
-        try:
-            password_validation.validate_password(password)
-        except ValidationError as exc:
-            form.add_error(field, exc)
 
 
 @public_door(ratelimit.REGISTER_PER_IP)
 def register(request):
     if request.user.is_authenticated:
         return redirect("home")
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     data = request.POST if request.method == "POST" else None
     form = RegistrationForm(data)
     if data is not None and form.is_robot():
         return render(request, "tickets/register_sent.html")
-    if data is not None and form.is_valid():
-        _check_password(form)
     if data is not None and form.is_valid():
         try:
             user = register_customer(
@@ -74,8 +55,6 @@ def register_confirm(request, signed):
     data = request.POST if request.method == "POST" else None
     form = SetPasswordForm(data)
     if data is not None and form.is_valid():
-        _check_password(form)
-    if data is not None and form.is_valid():
         try:
             user = confirm_registration(signed=signed, password=form.cleaned_data["password1"])
         except ActionRefused as exc:
@@ -85,7 +64,7 @@ def register_confirm(request, signed):
         else:
             login(request, user)
             messages.success(request, "Your password is set. Your tickets are listed below.")
-            return redirect(_safe_next(request, payload.get("next")) or "portal")
+            return redirect(safe_next(request, payload.get("next")) or "portal")
     response = render(
         request, "tickets/register_confirm.html", {"form": form}, status=400 if data is not None else 200
     )

@@ -2,10 +2,8 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..access import access_ticket_by_id
@@ -14,19 +12,16 @@ from ..actions.merge import merge_tickets
 from ..actions.routing import set_away
 from ..errors import ActionRefused
 from ..models import Ticket
-from ._common import agent_required, customer_required, perform, ticket_post
+from ._common import agent_required, customer_required, perform, safe_next, ticket_post
 
 
 @agent_required
 @require_POST
 def staff_away(request):
     """Mark oneself away (no automatic assignments) or back, then return to the page."""
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("ticket_list")
+    back = safe_next(request, request.POST.get("next")) or reverse("ticket_list")
     away = request.POST.get("away") == "1"
-    response = perform(request, back, "You are away." if away else "You are back.", set_away, away=away)
-    return HttpResponseRedirect(response.url)
+    return perform(request, back, "You are away." if away else "You are back.", set_away, away=away)
 
 
 @ticket_post(agent_required)
