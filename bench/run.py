@@ -516,6 +516,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="scenarios whose label matches this regular expression (a look while tuning: no memory "
+        "soak, no lifecycle jobs, nothing appended to RESULTS.md)",
+    )
     parser.add_argument("--soak", type=int, default=None, help="memory soak requests (10,000; --quick 2,000)")
     parser.add_argument(
         "--jobs", type=int, default=100_000, help="due tickets for the lifecycle jobs (0: skip)"
@@ -524,6 +530,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     count = 100_000 if args.quick else args.tickets
     if args.soak is None:
         args.soak = 2_000 if args.quick else 10_000
+    if args.only:
+        args.soak = args.jobs = 0
+
+    def wanted(label: str) -> bool:
+        return not args.only or re.search(args.only, label) is not None
+
     started = time.perf_counter()
     ensure_database()
     manage("migrate", "--noinput", "-v0")
@@ -596,6 +608,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         memory_start = worker_memory(gunicorn.pid)
         pool = iter(fx["tokens"])
         for label, client, path, query in reads:
+            if not wanted(label):
+                continue
             if client is api:
                 client = Client(port, token=next(pool))
             sql_ms = SQL_FLOORS.get(query, 0.0) if query else 0.0
@@ -628,9 +642,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
                 {"Content-Type": "application/json"},
             )
 
-        throughput(
-            "create ticket, API (4 clients)", port, api_create, clients=4, per_client=per_client, warmup=3
-        )
+        if wanted("create ticket, API (4 clients)"):
+            throughput(
+                "create ticket, API (4 clients)", port, api_create, clients=4, per_client=per_client, warmup=3
+            )
 
         def form_create(n):
             client = Client(port, session=fx["session"])
@@ -645,9 +660,15 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
             }
             return client, lambda i: ("POST", "/tickets/new/", payload, headers)
 
-        throughput(
-            "create ticket, form (4 clients)", port, form_create, clients=4, per_client=per_client, warmup=3
-        )
+        if wanted("create ticket, form (4 clients)"):
+            throughput(
+                "create ticket, form (4 clients)",
+                port,
+                form_create,
+                clients=4,
+                per_client=per_client,
+                warmup=3,
+            )
 
         def api_reply(n):
             client = Client(port, token=reply_tokens[n])
@@ -660,11 +681,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
                 {"Content-Type": "application/json"},
             )
 
-        throughput(
-            "add a reply, API (4 clients)", port, api_reply, clients=4, per_client=per_client, warmup=3
-        )
+        if wanted("add a reply, API (4 clients)"):
+            throughput(
+                "add a reply, API (4 clients)", port, api_reply, clients=4, per_client=per_client, warmup=3
+            )
         soak_clients = [Client(port, token=next(pool)) for _ in range(SOAK_TOKENS)]
-        soak = memory_soak(args.soak, reads, staff, soak_clients, gunicorn.pid)
+        soak = memory_soak(args.soak, reads, staff, soak_clients, gunicorn.pid) if args.soak else ""
         memory = worker_memory(gunicorn.pid)
     finally:
         stop(gunicorn, worker)
@@ -680,6 +702,9 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     print(f"gunicorn workers: {mem_text}")
     print(soak)
     total = time.perf_counter() - started
+    if args.only:
+        print(f"--only: nothing appended to {RESULTS.relative_to(ROOT)} ({total:.0f}s)")
+        return
     section = [
         f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {count:,} tickets x 4 messages"
         f"{' (--quick)' if args.quick else ''}\n",

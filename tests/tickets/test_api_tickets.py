@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import User
 from tests.factories import ItemFactory, TicketTypeFactory, make_ticket, priority
 from tickets import actions
+from tickets.actions.routing import save_team_routing
 from tickets.errors import ActionRefused
 from tickets.lifecycle import status_of_kind
-from tickets.models import Status, Ticket
+from tickets.models import RoutingMode, Status, Ticket
 from tickets.queries import ORDERINGS, filter_tickets, order_tickets, query_tickets
 
 from .api_support import state, url
@@ -296,6 +297,20 @@ class TestTicketCreate:
         assert body["requester"]["email"] == "new@example.com" and body["tags"] == ["urgent", "vpn"]
         assert body["priority"]["name"] == "High"
         assert User.objects.get(email="new@example.com").is_customer
+
+    @pytest.mark.parametrize("routing", [False, True], ids=["unassigned", "routed-to-a-member"])
+    def test_the_answer_is_the_ticket_as_a_later_read_shows_it(self, api, people, routing):
+        # The 201 is rendered from the creating action's own instance, not read again.
+        people.category.default_team = people.red
+        people.category.save()
+        if routing:
+            save_team_routing(actor=people.alice, team=people.red, mode=RoutingMode.ROUND_ROBIN)
+        data = self.payload(people, requester_email="new@example.com", tags=["VPN", "b"], priority="High")
+        created = api(people.bob).post("/api/v1/tickets/", data, format="json")
+        assert created.status_code == 201, created.content
+        body = created.json()
+        assert (body["assignee"] is not None) is routing and body["team"]["id"] == people.red.pk
+        assert body == api(people.bob).get(url(body["id"])).json()
 
     def test_category_by_name_and_cti(self, api, people):
         printer = TicketTypeFactory(category=people.category, name="Printer")

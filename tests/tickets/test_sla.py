@@ -6,16 +6,17 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
 from tests.factories import CategoryFactory, make_ticket, priority
 from tickets import actions
 from tickets.actions.catalogue import save_sla_plan
 from tickets.errors import ActionRefused
 from tickets.jobs import flag_overdue
-from tickets.models import SLAPlan, Ticket
+from tickets.models import Category, SLAPlan, Ticket
 from tickets.sla import choose_plan, due_times, is_overdue, paused_time
 
 from .lifecycle_helpers import T0, fresh, resolve, status
@@ -498,3 +499,10 @@ class TestSeedDemo:
         plans = {p.priority.name: (p.first_response_hours, p.resolution_hours) for p in SLAPlan.objects.all()}
         assert plans == {"Emergency": (1, 4), "High": (4, 24), "Normal": (8, 72), "Low": (24, 120)}
         assert not Ticket.objects.filter(sla_due_at__isnull=True).exists()
+
+    def test_a_database_with_a_catalogue_of_its_own_gets_a_clear_error_and_keeps_it(self, db):
+        CategoryFactory(name="Software")
+        with pytest.raises(CommandError, match="Category Software exists already"):
+            call_command("seed_demo", stdout=StringIO())
+        assert list(Category.objects.values_list("name", flat=True)) == ["Software"]
+        assert not User.objects.filter(email="admin@example.com").exists()

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
+from django.db.models import QuerySet
 
 from tickets.forms import AssignForm, StatusForm
 from tickets.templatetags.helpdesk_ui import bs_widget
@@ -68,3 +69,15 @@ def test_option_text_and_values_are_escaped(db):
     html = str(bs_widget(Menus(initial={"fruit": "b"})["fruit"]))
     assert "Apple &amp; &lt;pear&gt;" in html and "Banana &quot;B&quot;" in html
     assert '<option value="b" selected>' in html
+
+
+def test_a_model_menu_reads_its_rows_in_one_plain_query(people, monkeypatch, django_assert_num_queries):
+    # QuerySet.iterator() is a server-side cursor on PostgreSQL: three round trips per menu.
+    def no_cursor(*args, **kwargs):
+        raise AssertionError("a menu iterated its rows with QuerySet.iterator()")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_cursor)
+    form = AssignForm(auto_id="assign_%s", initial={"assignee": people.bob.pk})
+    with django_assert_num_queries(1):
+        html = str(bs_widget(form["assignee"]))
+    assert f'<option value="{people.bob.pk}" selected>' in html

@@ -23,21 +23,37 @@ def api_unread(api, user) -> dict[int, bool]:
 
 
 class TestMarkTicketSeen:
-    def test_opening_the_ticket_page_records_the_time(self, client, people, ticket, time_machine):
-        time_machine.move_to("2025-05-01 12:00Z", tick=False)
+    def test_opening_the_ticket_page_records_the_time_again_only_after_a_customer_post(
+        self, client, people, ticket, time_machine
+    ):
+        time_machine.move_to("2030-05-01 12:00Z", tick=False)
         client.force_login(people.bob)
         client.get(reverse("ticket_detail", args=[ticket.pk]))
-        time_machine.move_to("2025-05-02 12:00Z", tick=False)
-        client.get(reverse("ticket_detail", args=[ticket.pk]))
+        time_machine.move_to("2030-05-02 12:00Z", tick=False)
+        client.get(reverse("ticket_detail", args=[ticket.pk]))  # nothing new: the marker stays
         seen = TicketView.objects.get(user=people.bob, ticket=ticket)
-        assert seen.seen_at.isoformat() == "2025-05-02T12:00:00+00:00"
+        assert seen.seen_at.isoformat() == "2030-05-01T12:00:00+00:00"
+        time_machine.move_to("2030-05-03 12:00Z", tick=False)
+        actions.add_message(ticket=ticket, actor=people.dave, body="Any news?")
+        time_machine.move_to("2030-05-04 12:00Z", tick=False)
+        client.get(reverse("ticket_detail", args=[ticket.pk]))
+        seen.refresh_from_db()
+        assert seen.seen_at.isoformat() == "2030-05-04T12:00:00+00:00"
 
-    def test_is_one_query(self, people, ticket, django_assert_num_queries):
-        with django_assert_num_queries(1):
+    def test_writes_only_when_it_changes_what_is_unread(self, people, ticket, django_assert_num_queries):
+        with django_assert_num_queries(2):  # is it seen already? no: one upsert
             actions.mark_ticket_seen(ticket=ticket, actor=people.bob)
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1) as again:  # seen: a read, no write
             actions.mark_ticket_seen(ticket=ticket, actor=people.bob)
+        assert again.captured_queries[0]["sql"].startswith("SELECT")
         assert TicketView.objects.count() == 1
+
+    def test_a_ticket_without_customer_posts_costs_no_query(self, people, django_assert_num_queries):
+        staff_opened = make_ticket(people.dave, people.category, actor=people.bob)
+        assert staff_opened.last_customer_post_at is None
+        with django_assert_num_queries(0):
+            actions.mark_ticket_seen(ticket=staff_opened, actor=people.bob)
+        assert not TicketView.objects.exists()
 
     def test_customers_leave_no_marker(self, people, ticket):
         actions.mark_ticket_seen(ticket=ticket, actor=people.dave)

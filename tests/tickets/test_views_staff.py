@@ -227,7 +227,7 @@ class TestTicketPage:
         # related rows, tags, participants, settings, the CTI types, the ticket's files, messages with
         # authors, their files, 8 select lists of the forms (statuses x3,
         # staff, teams, priorities x2, categories), the canned replies, the links panel, and the
-        # read marker (upsert).
+        # read marker (a read, and the upsert as a customer posted since the last look).
         client.force_login(people.bob)
         for n in range(2):
             actions.add_message(ticket=ticket, actor=people.dave, body=f"Customer {n}")
@@ -235,6 +235,7 @@ class TestTicketPage:
             assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 200
         for n in range(18):
             actions.add_message(ticket=ticket, actor=people.bob, body=f"Staff {n}", internal=n % 2 == 0)
+        actions.add_message(ticket=ticket, actor=people.dave, body="Customer again")
         with django_assert_max_num_queries(24) as many:
             assert client.get(reverse("ticket_detail", args=[ticket.pk])).status_code == 200
         assert len(many.captured_queries) == len(few.captured_queries)

@@ -75,9 +75,16 @@ def mark_ticket_seen(*, ticket: Ticket, actor) -> None:
     """Record that a staff member looked at the ticket now: customer posts up to now are read.
 
     One upsert (INSERT ... ON CONFLICT DO UPDATE), so two tabs opening the page at once
-    cannot collide on the unique (user, ticket) pair.
+    cannot collide on the unique (user, ticket) pair. Only when it changes what is unread: a
+    ticket without customer posts, or whose last one the user has seen, costs one read, not a
+    write and its commit on every page view.
     """
-    if not getattr(actor, "is_agent", False):
+    if not getattr(actor, "is_agent", False) or ticket.last_customer_post_at is None:
+        return
+    seen = TicketView.objects.filter(
+        user_id=actor.pk, ticket_id=ticket.pk, seen_at__gte=ticket.last_customer_post_at
+    )
+    if seen.exists():
         return
     TicketView.objects.bulk_create(
         [TicketView(user=actor, ticket_id=ticket.pk, seen_at=timezone.now())],

@@ -1,5 +1,6 @@
 """What every API view shares: routing of operations, role checks, parsing, rendering."""
 
+from django.db.models import prefetch_related_objects
 from rest_framework import permissions
 from rest_framework.response import Response
 
@@ -68,6 +69,20 @@ def ticket_response(request, ticket: Ticket, status: int = 200) -> Response:
 
     fresh = get_ticket_detail(ticket.pk)
     return Response(TicketSerializer(fresh, context={"request": request}).data, status=status)
+
+
+def created_ticket_response(request, ticket: Ticket) -> Response:
+    """Render a ticket the caller has just created (201).
+
+    The creating action's own instance already holds every row it wrote and joined (requester,
+    status, priority, category, team, assignee): only tags and participants are read, not the
+    whole ticket again. Nothing else can have changed a ticket between its INSERT and the
+    commit that made it visible.
+    """
+    from .serializers import TicketSerializer
+
+    prefetch_related_objects([ticket], "tags", "participants")
+    return Response(TicketSerializer(ticket, context={"request": request}).data, status=201)
 
 
 def paginated(view, request, qs, serializer_class, pagination_class=Pagination) -> Response:

@@ -14,7 +14,7 @@ from ..models import Ticket
 from ..queries import ORDERINGS, list_tickets, rank_fallback, resolve_params
 from ..queue_rows import QueuePaginator, load_ticket_rows
 from ..queues import QUEUES
-from .common import parse, staff_ticket_for, ticket_for, ticket_response
+from .common import created_ticket_response, parse, staff_ticket_for, ticket_for, ticket_response
 from .serializers import (
     EventSerializer,
     TicketCreateMultipartSerializer,
@@ -113,7 +113,7 @@ class TicketCreateApi(APIView):
         files = uploaded_files(request)
         data = parse(TicketCreateSerializer, request)
         ticket = actions.create_ticket(actor=request.user, files=files, **data)
-        return ticket_response(request, ticket, status=201)
+        return created_ticket_response(request, ticket)
 
 
 class TicketDetailApi(APIView):

@@ -2,7 +2,8 @@
 
 from django import forms, template
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -40,29 +41,44 @@ def bs_widget(field):
 def _select(field, attrs: dict) -> str:
     """A <select> as Django's template would render it, built in Python.
 
-    Django renders each <option> through a template of its own: a ticket page's dozen menus
-    (statuses, priorities, staff, categories...) cost more than the rest of the page.
+    Django renders each <option> through a template of its own, after building a dict of
+    attributes per option: a ticket page's menus (statuses, priorities, staff, categories...)
+    cost more than the rest of the page. The choice of the selected options is Django's own
+    (`ChoiceWidget.optgroups`): the first match only, unless the menu takes several.
     """
     widget = field.field.widget
     attrs = field.build_widget_attrs(attrs, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    final_attrs = widget.build_attrs(widget.attrs, attrs)
+    if widget.allow_multiple_selected:
+        final_attrs["multiple"] = True
+    chosen = widget.format_value(field.value())
+    taken = False
+
+    def options(pairs) -> str:
+        nonlocal taken
+        rendered = []
+        for value, label in pairs:
+            selected = (not taken or widget.allow_multiple_selected) and str(value) in chosen
+            taken |= selected
+            rendered.append(
+                format_html('<option value="{}"{}>{}</option>', value, " selected" if selected else "", label)
+            )
+        return "".join(rendered)
+
     groups = []
-    for group, options, _index in context["optgroups"]:
-        rendered = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options),
-        )
-        groups.append(
-            format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered
-        )
+    for value, label in widget.choices:
+        value = "" if value is None else value
+        if isinstance(label, list | tuple):
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', value, mark_safe(options(label))))  # noqa: S308
+        else:
+            groups.append(options([(value, label)]))
     return format_html(
         '<select name="{}"{}>{}</select>',
-        context["name"],
-        flatatt(context["attrs"]),
-        format_html_join("", "{}", ((g,) for g in groups)),
+        field.html_name,
+        flatatt(final_attrs),
+        mark_safe("".join(groups)),  # noqa: S308 - each part was escaped by format_html
     )
 
 

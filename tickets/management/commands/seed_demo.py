@@ -4,7 +4,7 @@
 
 import random
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -12,6 +12,7 @@ from accounts.actions import create_user, save_team
 from accounts.models import Role, User
 from tickets import actions
 from tickets.actions.catalogue import create_catalogue_entry, save_sla_plan
+from tickets.errors import ActionRefused
 from tickets.lifecycle import status_of_kind
 from tickets.models import Category, Priority, StatusKind
 
@@ -62,8 +63,14 @@ class Command(BaseCommand):
         else:
             # The demo's notifications would flood the console: keep them in memory.
             locmem = "django.core.mail.backends.locmem.EmailBackend"
-            with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
-                self._load()
+            try:
+                with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
+                    self._load()
+            except ActionRefused as error:  # e.g. a catalogue that generate_data loaded: nothing kept
+                raise CommandError(
+                    f"The demo data was not loaded, nothing was changed: {error} "
+                    "The demo needs a database without a catalogue of its own."
+                ) from error
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
         for email, name, role, _team in PEOPLE:
