@@ -11,6 +11,8 @@ from tickets.models import Ticket
 from .models import LinkType, TicketLink
 
 SEARCH_LIMIT = 20
+LINK_FIELDS = ("type", "source_id", "target__subject", "target__status__name", "target__status__kind")
+LINK_FIELDS += ("target__status__color",)
 _NUMBER = re.compile(r"^#?\s*(\d{1,18})$")
 
 
@@ -30,6 +32,8 @@ def list_links_for_user(ticket: Ticket, user) -> list[TicketLink]:
     links = list(
         TicketLink.objects.filter(source=ticket, target__in=visible_tickets(user))
         .select_related("target__status")
+        # What a link shows of its target: not the ticket's texts and search vector.
+        .only(*LINK_FIELDS)
         .order_by("target_id")
     )
     return sorted(links, key=lambda link: order.get(link.type, len(order)))

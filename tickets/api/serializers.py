@@ -157,7 +157,7 @@ class MessageSerializer(serializers.ModelSerializer):
     """A reply or note; a deleted one is a placeholder without its text (only staff get it)."""
 
     author = AuthorSerializer(allow_null=True)
-    attachments = AttachmentSerializer(many=True)
+    attachments = AttachmentSerializer(many=True, source="files")  # list_messages_for_user
 
     class Meta:
         model = Message

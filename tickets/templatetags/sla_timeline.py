@@ -67,6 +67,7 @@ def sla_timeline(ticket, history=None):
         history = (
             TicketEvent.objects.filter(ticket_id=ticket.pk, action__in=("status", "reply"))
             .select_related("actor")
+            .only("at", "action", "before", "after", "actor__role")  # a reply's author: staff or not
             .order_by("at", "id")
         )
     plan = ticket.sla_plan if ticket.sla_plan_id else None
