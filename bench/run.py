@@ -285,6 +285,48 @@ def worker_memory(master: int) -> dict:
     return result
 
 
+def _ticks(pid: int) -> int:
+    """User + system CPU clock ticks of a process and its waited-for children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+
+
+def _family(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        children = Path(f"/proc/{current}/task/{current}/children")
+        todo += [int(c) for c in children.read_text().split()] if children.exists() else []
+    return found
+
+
+def cpu_snapshot(server: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each server part (a process and its children), of every PostgreSQL
+    process, and of this client."""
+    hz = os.sysconf("SC_CLK_TCK")
+    result = {name: sum(_ticks(p) for p in _family(pid)) / hz for name, pid in server.items()}
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    postgres = [p for p in postgres if Path(f"/proc/{p}/comm").exists() and _comm(p) == "postgres"]
+    result["PostgreSQL"] = sum(_ticks(p) for p in postgres) / hz
+    result["client"] = sum(os.times()[:2])
+    return result
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+PROCESSES: dict[str, int] = {}  # the "web" and "worker" pids, once started
+CPU_LINES: list[str] = []
+
+
 # The client.
 
 
@@ -406,6 +448,7 @@ def throughput(
             results.extend(mine)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    cpu_before = cpu_snapshot(PROCESSES) if PROCESSES else {}
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -424,6 +467,14 @@ def throughput(
     }
     ROWS.append(row)
     print(format_row(row))
+    if cpu_before:
+        # Where the machine's CPU went, per request (warm-up included: it is small).
+        spent = {k: v - cpu_before[k] for k, v in cpu_snapshot(PROCESSES).items()}
+        total = clients * (per_client + warmup)
+        parts = ", ".join(f"{k} {1000 * v / total:.1f}" for k, v in spent.items())
+        wall_ms = 1000 * wall / total
+        CPU_LINES.append(f"{label}: CPU ms per request: {parts}; wall {wall_ms:.1f} ms per request")
+        print(f"  {CPU_LINES[-1]}")
     return row
 
 
@@ -572,6 +623,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
     log = open(ROOT / "var" / "bench_server.log", "w")  # noqa: SIM115 - open for the server's life
     port = free_port()
     gunicorn, worker = start_server(port, log)
+    PROCESSES.update(web=gunicorn.pid, worker=worker.pid)
     w, r = args.warmup, args.runs
     try:
         staff = Client(port, session=fx["session"])
@@ -718,6 +770,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, read top to bottom
         f"Gunicorn workers' memory after the run: {mem_text}.",
         "",
         soak,
+        "",
+        *[f"{line}." for line in CPU_LINES],
         "",
         "Lifecycle jobs (bench/lifecycle_jobs.py):",
         "",

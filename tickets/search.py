@@ -15,6 +15,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from .models import Message
 
@@ -24,17 +25,35 @@ MAX_QUERY_CHARS = 200
 # A tsvector holds at most 1 MB: the replies' text is cut at this many characters.
 MAX_MESSAGES_CHARS = 200_000
 
-# A ticket's search document from the row `t` (its messages cut at a %s parameter); also what
+# A ticket's search document from the row `{t}` (its messages cut at a %s parameter); also what
 # generate_data (tickets/datagen.py) writes in its INSERT.
-DOCUMENT_SQL = """
-    setweight(to_tsvector('english', t.subject), 'A')
-    || setweight(to_tsvector('english', t.description), 'B')
+_DOCUMENT = """
+    setweight(to_tsvector('english', {t}.subject), 'A')
+    || setweight(to_tsvector('english', {t}.description), 'B')
     || setweight(to_tsvector('english', left(coalesce((
         SELECT string_agg(m.body, ' ' ORDER BY m.created_at, m.id) FROM tickets_message AS m
-        WHERE m.ticket_id = t.id AND NOT m.deleted), ''), %s)), 'C')
+        WHERE m.ticket_id = {t}.id AND NOT m.deleted), ''), %s)), 'C')
 """
+DOCUMENT_SQL = _DOCUMENT.format(t="t")
+ROW_DOCUMENT_SQL = _DOCUMENT.format(t='"tickets_ticket"')
 _REFRESH = "UPDATE tickets_ticket AS t SET search_vector = {document} WHERE t.id = %s"
 REFRESH_SQL = _REFRESH.format(document=DOCUMENT_SQL)
+
+
+def new_ticket_document(subject: str, description: str) -> RawSQL:
+    """DOCUMENT_SQL of a ticket without messages, from its texts: the INSERT of a new ticket
+    writes it, so the row is not written twice (and its ~25 indexes not updated twice)."""
+    return RawSQL(
+        "setweight(to_tsvector('english', %s::text), 'A')"
+        " || setweight(to_tsvector('english', %s::text), 'B')",
+        [subject, description],
+    )
+
+
+def current_document() -> RawSQL:
+    """DOCUMENT_SQL as the value of the ticket row an UPDATE is saving: an action that touches
+    the row anyway rebuilds the document in that same UPDATE (`add_message`)."""
+    return RawSQL(ROW_DOCUMENT_SQL, [MAX_MESSAGES_CHARS])  # noqa: S611  # nosec B611 - fixed SQL
 
 
 def uses_full_text() -> bool:

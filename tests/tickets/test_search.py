@@ -1,7 +1,10 @@
 """Search (SPEC §6): the quick search bar, and full-text search kept current by the actions."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_ticket
@@ -31,6 +34,31 @@ class TestSearchVectorIsKeptCurrent:
     def test_create_puts_subject_and_description_in(self, people):
         t = make_ticket(people.dave, people.category, subject="Keyboard sticky", description="Coffee spilled")
         assert "'keyboard':1A" in lexemes(t) and "'coffe':3B" in lexemes(t)
+
+    def test_the_new_ticket_document_is_the_one_a_refresh_builds(self, people):
+        text = "Printer *on fire*: the 3rd floor's HP LaserJet, since Monday's update."
+        t = make_ticket(people.dave, people.category, subject="  HP LaserJet smokes!  ", description=text)
+        written_with_the_row = lexemes(t)
+        refresh_search_vector(t.pk)
+        assert written_with_the_row == lexemes(t) and "'laserjet':2A" in written_with_the_row
+
+    def test_create_writes_the_ticket_row_once(self, people):
+        with CaptureQueriesContext(connection) as run:
+            make_ticket(people.dave, people.category)
+        row_writes = re.compile(r'(INSERT INTO|UPDATE) "?tickets_ticket"?[\s(]')
+        writes = [q["sql"].split()[0] for q in run.captured_queries if row_writes.match(q["sql"])]
+        assert writes == ["INSERT"]
+
+    @pytest.mark.parametrize(
+        "who, internal", [("dave", False), ("bob", False), ("bob", True)], ids=["customer", "staff", "note"]
+    )
+    def test_a_reply_writes_the_ticket_row_once_with_its_text(self, people, ticket, who, internal):
+        # With or without the status change a reply may bring, one UPDATE of the row.
+        with CaptureQueriesContext(connection) as run:
+            actions.add_message(ticket=ticket, actor=getattr(people, who), body="Toner", internal=internal)
+        row_updates = re.compile(r'UPDATE "?tickets_ticket"?[\s(]')
+        assert len([q for q in run.captured_queries if row_updates.match(q["sql"])]) == 1
+        assert "'toner':" in lexemes(ticket)
 
     def test_subject_change_refreshes_it(self, people, ticket):
         actions.update_ticket_fields(ticket=ticket, actor=people.bob, subject="Scanner jammed")

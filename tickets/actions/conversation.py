@@ -15,7 +15,7 @@ from ..lifecycle import (
 )
 from ..markup import render_markdown
 from ..models import HelpdeskSettings, Message, Status, StatusKind, Ticket
-from ..search import refresh_search_vector
+from ..search import current_document, refresh_search_vector, uses_full_text
 from ..sla import CUSTOMER_REPLY, STAFF_REPLY, apply_sla
 from ..webhooks import queue_webhooks
 from ._common import apply_status, lock_ticket, notify, record, touch
@@ -59,13 +59,16 @@ def add_message(
     )
     record(ticket, actor, "note" if internal else "reply", None, {"message": message.pk}, at=now)
     fields = set()
+    if uses_full_text():  # the document with this message, rebuilt by the one UPDATE of the row
+        ticket.search_vector = current_document()
+        fields.add("search_vector")
     if actor.is_agent:
         if not internal:  # meets the first or the next response, which may end a breach
             fields |= apply_sla(ticket, now, reply=STAFF_REPLY)
         target = status if status is not None else (None if internal else staff_reply_target(ticket, desk))
         if target is not None and target.pk != ticket.status_id:
-            apply_status(ticket, target, actor, now, fields=fields)
-            fields = set()
+            apply_status(ticket, target, actor, now, fields=fields)  # saves the row with `fields`
+            fields = None
     else:
         ticket.last_customer_post_at = now
         fields |= {"last_customer_post_at", *apply_sla(ticket, now, reply=CUSTOMER_REPLY)}  # next response
@@ -73,11 +76,12 @@ def add_message(
         if target is not None:
             reopening = ticket.status.kind == StatusKind.RESOLVED
             apply_status(ticket, target, actor, now, fields=fields, event_extra={"by_reply": True})
-            fields = set()
+            fields = None
             if reopening and ticket.assignee_id:
                 notify("reopened", ticket)
-    touch(ticket, now, fields)
-    refresh_search_vector(ticket.pk)
+    if fields is not None:
+        touch(ticket, now, fields)
+    ticket.__dict__.pop("search_vector", None)  # the expression, not a value: read it if needed
     if checked:
         from attachments.actions import store_files  # attachments builds on tickets
 

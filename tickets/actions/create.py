@@ -11,7 +11,7 @@ from ..errors import ActionRefused
 from ..lifecycle import initial_status, require_agent
 from ..markup import render_markdown
 from ..models import Category, HelpdeskSettings, Item, Priority, Tag, Ticket, TicketType
-from ..search import refresh_search_vector
+from ..search import new_ticket_document, refresh_search_vector, uses_full_text
 from ..sla import apply_sla
 from ._common import lock_ticket, notify, record, touch
 
@@ -109,14 +109,16 @@ def create_ticket(
     )
     ticket.status_kind, ticket.priority_rank = ticket.status.kind, priority.rank  # copies for the queues
     apply_sla(ticket, now, replan=True)  # the plan and due times go in with the row
+    if uses_full_text():  # and the search document
+        ticket.search_vector = new_ticket_document(subject, description)
     ticket.save(force_insert=True)
+    ticket.__dict__.pop("search_vector", None)  # the expression, not a value: read it if needed
     if tags:
         ticket.tags.set(tag_objects(tags))
     record(ticket, actor, "created", None, {"subject": subject, "status": ticket.status.name}, at=now)
     from .routing import auto_assign  # automatic assignment of the team's routing (issue 11)
 
     ticket = auto_assign(ticket=ticket)
-    refresh_search_vector(ticket.pk)
     if checked:
         from attachments.actions import store_files  # attachments builds on tickets
 
