@@ -13,7 +13,7 @@ tables costs PostgreSQL some 20 ms just to plan, which is the whole budget of a 
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
@@ -122,7 +122,7 @@ def load_ticket_rows(
     by_id = {t.pk: t for t in qs}
     rows = [by_id[pk] for pk in ids if pk in by_id]
     if lookups is None:
-        lookups = catalogue(user=None, rows=rows)["lookups"]
+        lookups = catalogue(user=None)["lookups"]
     for row in rows:
         for field in LOOKUP_FIELDS:
             key = getattr(row, f"{field}_id")
@@ -148,33 +148,49 @@ def _part(qs, kind, name="name", parent=None, position=None, extra=None, color=N
     )
 
 
-def catalogue(user, rows: Iterable[Ticket] | None = None) -> dict:
-    """Statuses, priorities, categories, types, items and teams in ONE query (a UNION ALL of
-    the same columns); with `user`, also the staff and the user's saved views, for the queue
-    page's filter bar, bulk bar and sidebar. With `rows`, only what those tickets name."""
+# The catalogue's SQL is compiled once per process and database vendor: building and compiling
+# this UNION of eight querysets took 2.5 ms, five times longer than running it. Only the
+# user's id changes between two runs; it stands in the compiled parameters as _ANYONE.
+_ANYONE = -4_242_424_242
+_COMPILED: dict[tuple[str, bool], tuple[str, tuple]] = {}
 
-    def scope(model, field):
-        qs = model.objects.all()
-        if rows is not None:
-            qs = qs.filter(pk__in={getattr(r, f"{field}_id") for r in rows} - {None})
-        return qs
 
+def _catalogue_query(user_pk: int | None) -> QuerySet:
     parts = [
-        _part(scope(Status, "status"), "status", position="order", extra="kind", color="color"),
-        _part(scope(Priority, "priority"), "priority", position="rank", color="color"),
-        _part(scope(Category, "category"), "category"),
-        _part(scope(TicketType, "type"), "type", parent="category_id"),
-        _part(scope(Item, "item"), "item", parent="type_id"),
-        _part(scope(Team, "team"), "team"),
+        _part(Status.objects.all(), "status", position="order", extra="kind", color="color"),
+        _part(Priority.objects.all(), "priority", position="rank", color="color"),
+        _part(Category.objects.all(), "category"),
+        _part(TicketType.objects.all(), "type", parent="category_id"),
+        _part(Item.objects.all(), "item", parent="type_id"),
+        _part(Team.objects.all(), "team"),
     ]
-    if user is not None:
-        views = SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True))
+    if user_pk is not None:
+        views = SavedView.objects.filter(Q(owner_id=user_pk) | Q(shared=True))
         shared = Case(When(shared=True, then=Value(1)), default=Value(0), output_field=IntegerField())
         staff = User.objects.filter(role__in=(Role.ADMIN, Role.STAFF), is_active=True)
         parts.append(_part(staff, "staff", extra="email"))
         parts.append(_part(views, "view", parent="owner_id", position=shared, extra="ordering"))
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _catalogue_rows(user) -> list[tuple]:
+    key = (connection.vendor, user is not None)
+    if key not in _COMPILED:
+        query = _catalogue_query(_ANYONE if user is not None else None).query
+        _COMPILED[key] = query.get_compiler(connection=connection).as_sql()
+    sql, params = _COMPILED[key]
+    params = [user.pk if type(p) is int and p == _ANYONE else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def catalogue(user) -> dict:
+    """Statuses, priorities, categories, types, items and teams in ONE query (a UNION ALL of
+    the same columns); with `user`, also the staff and the user's saved views, for the queue
+    page's filter bar, bulk bar and sidebar. The tables are small: all of their rows."""
     found: dict[str, list[dict]] = {kind: [] for kind in (*LOOKUP_FIELDS, "staff", "view")}
-    for kind, pk, name, parent, position, extra, color in parts[0].union(*parts[1:], all=True):
+    for kind, pk, name, parent, position, extra, color in _catalogue_rows(user):
         found[kind].append(
             {"id": pk, "name": name, "parent": parent, "position": position, "extra": extra, "color": color}
         )

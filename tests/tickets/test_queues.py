@@ -529,3 +529,21 @@ class TestRowsNameTheirCatalogue:
         body = client.get(reverse("ticket_list"), {"queue": "all"}).content.decode()
         row = body[body.index(f'value="{t.pk}" form="bulk-form"') :]
         assert ">New</span>" in row and "Emergency</span>" in row and ">Red</span>" in row
+
+
+class TestCatalogueCompiledOnce:
+    def test_each_user_gets_their_own_views_from_the_one_compiled_query(
+        self, people, django_assert_num_queries
+    ):
+        from tickets.actions.saved_views import save_view
+        from tickets.queue_rows import catalogue
+
+        save_view(actor=people.bob, name="Bob's", filters={})
+        save_view(actor=people.carol, name="Carol's", filters={})
+        save_view(actor=people.alice, name="Everyone's", filters={}, shared=True)
+        for user, own in ((people.bob, "Bob's"), (people.carol, "Carol's"), (people.bob, "Bob's")):
+            with django_assert_num_queries(1):
+                found = catalogue(user)
+            assert [v["name"] for v in found["my_views"]] == [own]
+            assert [v["name"] for v in found["shared_views"]] == ["Everyone's"]
+            assert {s["name"] for s in found["staff"]} >= {"Bob Agent", "Carol Restricted"}
