@@ -81,3 +81,18 @@ def test_a_model_menu_reads_its_rows_in_one_plain_query(people, monkeypatch, dja
     with django_assert_num_queries(1):
         html = str(bs_widget(form["assignee"]))
     assert f'<option value="{people.bob.pk}" selected>' in html
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", "America/Sao_Paulo"])
+def test_iso_says_what_date_c_says_in_the_current_time_zone(tz):
+    from datetime import UTC, date, datetime
+
+    from django.template import engines
+    from django.utils import timezone
+
+    pair = engines["django"].from_string("{% load helpdesk_ui %}{{ v|iso }}|{{ v|date:'c' }}")
+    with timezone.override(tz):
+        for value in (datetime(2026, 3, 29, 1, 30, 5, 123456, tzinfo=UTC), date(2026, 1, 2)):
+            ours, djangos = pair.render({"v": value}).split("|")
+            assert ours == djangos
+        assert pair.render({"v": None}) == "|"

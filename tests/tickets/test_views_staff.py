@@ -223,10 +223,10 @@ class TestTicketPage:
     def test_query_count_does_not_grow_with_messages(
         self, client, people, ticket, django_assert_max_num_queries
     ):
-        # 24 queries at 2 and at 20 messages: session, user, 2 permission reads, the ticket with its
+        # The same count (23) at 2 and at 20 messages: session, user, 2 permission reads, the ticket with its
         # related rows, tags, participants, settings, the CTI types, the ticket's files, messages with
-        # authors, their files, 8 select lists of the forms (statuses x3,
-        # staff, teams, priorities x2, categories), the canned replies, the links panel, and the
+        # authors, their files, the select lists of the forms (one query per menu: statuses x2,
+        # staff, teams, priorities, categories), the canned replies, the links panel, and the
         # read marker (a read, and the upsert as a customer posted since the last look).
         client.force_login(people.bob)
         for n in range(2):
